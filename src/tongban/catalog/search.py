@@ -1,0 +1,266 @@
+"""Chinese full-text search over the catalog: jieba tokens into SQLite FTS5 or PostgreSQL.
+
+Documents and queries are segmented with jieba (search mode for documents, so both 营业执照
+and 执照 are indexed). Query words expand through the synonym list (社保 ⇄ 社会保险). The engine
+is chosen by the database vendor: FTS5 with bm25 on SQLite, a weighted ``tsvector`` with a GIN
+index and ``ts_rank`` on PostgreSQL. Title words weigh ten times body words.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jieba
+from django.db import connection
+from django.utils.safestring import SafeString, mark_safe
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+_init_lock = threading.Lock()
+_initialised = False
+_WORD = re.compile(r"[\w\u3400-\u9fff]+", re.UNICODE)
+MAX_QUERY_LENGTH = 100
+MAX_QUERY_TERMS = 8
+
+
+def _ensure_jieba() -> None:
+    global _initialised
+    if _initialised:
+        return
+    with _init_lock:
+        if _initialised:
+            return
+        jieba.setLogLevel(60)
+        jieba.initialize()
+        jieba.load_userdict(str(DATA_DIR / "userdict.txt"))
+        for group in synonym_groups():
+            for word in group:
+                jieba.add_word(word, freq=100)
+        _initialised = True
+
+
+@cache
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    groups = []
+    for line in (DATA_DIR / "synonyms.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            groups.append(tuple(line.split()))
+    return tuple(groups)
+
+
+@cache
+def _synonym_map() -> dict[str, tuple[str, ...]]:
+    mapping: dict[str, tuple[str, ...]] = {}
+    for group in synonym_groups():
+        for word in group:
+            mapping[word] = tuple(dict.fromkeys((word, *mapping.get(word, ()), *group)))
+    return mapping
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    return frozenset((DATA_DIR / "stopwords.txt").read_text(encoding="utf-8").split())
+
+
+def _clean_tokens(tokens: Iterable[str]) -> list[str]:
+    out = []
+    for token in tokens:
+        token = token.strip().lower()
+        if token and _WORD.fullmatch(token):
+            out.append(token)
+    return out
+
+
+def document_tokens(*texts: str) -> str:
+    """Index tokens of some texts, space separated (jieba search mode)."""
+    _ensure_jieba()
+    tokens: list[str] = []
+    for text in texts:
+        if text:
+            tokens.extend(_clean_tokens(jieba.cut_for_search(text)))
+    return " ".join(tokens)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    groups: tuple[tuple[str, ...], ...]  # AND of groups, OR inside a group (synonyms)
+
+    @property
+    def terms(self) -> list[str]:
+        return [t for g in self.groups for t in g]
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Segment a query; drop stop words; expand synonyms. Bounded in length and terms."""
+    _ensure_jieba()
+    text = (text or "").strip()[:MAX_QUERY_LENGTH]
+    words = _clean_tokens(jieba.cut(text))
+    stop = _stopwords()
+    synonyms = _synonym_map()
+    groups: list[tuple[str, ...]] = []
+    for word in words:
+        if word in stop:
+            continue
+        group = synonyms.get(word, (word,))
+        if group not in groups:
+            groups.append(group)
+    return ParsedQuery(text=text, groups=tuple(groups[:MAX_QUERY_TERMS]))
+
+
+@dataclass(frozen=True)
+class Hit:
+    item_id: int
+    rank: float
+
+
+def _filters_sql(filters: dict[str, object], alias: str) -> tuple[str, list[object]]:
+    clauses, params = [], []
+    if filters.get("audience"):
+        clauses.append(f"{alias}.audience IN (%s, 'both')")
+        params.append(filters["audience"])
+    if filters.get("department_id"):
+        clauses.append(f"{alias}.department_id = %s")
+        params.append(filters["department_id"])
+    if filters.get("item_type"):
+        clauses.append(f"{alias}.item_type = %s")
+        params.append(filters["item_type"])
+    if filters.get("region_code"):
+        clauses.append(f"{alias}.region_code LIKE %s")
+        params.append(f"{filters['region_code']}%")
+    if filters.get("theme"):
+        clauses.append(f"(' ' || {alias}.theme_codes || ' ') LIKE %s")
+        params.append(f"% {filters['theme']} %")
+    return ("".join(f" AND {c}" for c in clauses), params)
+
+
+def _tsquery_lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _fts5_quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def search_ids(
+    query: ParsedQuery, *, filters: dict[str, object], limit: int, offset: int
+) -> tuple[list[Hit], int]:
+    """Ranked item ids for a parsed query and the total number of matches."""
+    if not query.groups:
+        return [], 0
+    where, params = _filters_sql(filters, "e")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Lexemes are passed as a tsquery literal, not through a text-search parser, so
+            # Chinese words match whatever the server's locale is.
+            tsquery = " & ".join(
+                "(" + " | ".join(_tsquery_lexeme(t) for t in g) + ")" for g in query.groups
+            )
+            cursor.execute(
+                f"SELECT count(*) FROM catalog_searchentry e WHERE e.tsv @@ %s::tsquery{where}",
+                [tsquery, *params],
+            )
+            total = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT e.item_id, 10 * ts_rank(e.title_tsv, %s::tsquery) "
+                "+ ts_rank(e.tsv, %s::tsquery) AS rank "
+                f"FROM catalog_searchentry e WHERE e.tsv @@ %s::tsquery{where} "
+                "ORDER BY rank DESC, length(e.title_tokens), e.item_id LIMIT %s OFFSET %s",
+                [tsquery, tsquery, tsquery, *params, limit, offset],
+            )
+            return [Hit(item_id=r[0], rank=float(r[1])) for r in cursor.fetchall()], total
+        match = " AND ".join(
+            "(" + " OR ".join(_fts5_quote(t) for t in g) + ")" for g in query.groups
+        )
+        cursor.execute(
+            "SELECT count(*) FROM catalog_fts JOIN catalog_searchentry e "
+            f"ON e.item_id = catalog_fts.rowid WHERE catalog_fts MATCH %s{where}",
+            [match, *params],
+        )
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT catalog_fts.rowid, bm25(catalog_fts, 10.0, 1.0) AS rank FROM catalog_fts "
+            "JOIN catalog_searchentry e ON e.item_id = catalog_fts.rowid "
+            f"WHERE catalog_fts MATCH %s{where} ORDER BY rank, catalog_fts.rowid "
+            "LIMIT %s OFFSET %s",
+            [match, *params, limit, offset],
+        )
+        return [Hit(item_id=r[0], rank=-float(r[1])) for r in cursor.fetchall()], total
+
+
+def index_write(entries: list[tuple[int, str, str]]) -> None:
+    """Mirror (item id, title tokens, body tokens) into the engine's index."""
+    if not entries:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "UPDATE catalog_searchentry SET "
+                "title_tsv = array_to_tsvector(array_remove("
+                "string_to_array(title_tokens, ' '), '')), "
+                "tsv = array_to_tsvector(array_remove(string_to_array("
+                "title_tokens || ' ' || body_tokens, ' '), '')) WHERE item_id = ANY(%s)",
+                [[item_id for item_id, _t, _b in entries]],
+            )
+            return
+        cursor.executemany(
+            "DELETE FROM catalog_fts WHERE rowid = %s", [(i,) for i, _t, _b in entries]
+        )
+        cursor.executemany(
+            "INSERT INTO catalog_fts(rowid, title, body) VALUES (%s, %s, %s)", entries
+        )
+
+
+def index_delete(item_ids: list[int]) -> None:
+    if connection.vendor == "sqlite" and item_ids:
+        with connection.cursor() as cursor:
+            cursor.executemany("DELETE FROM catalog_fts WHERE rowid = %s", [(i,) for i in item_ids])
+
+
+def index_clear() -> None:
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM catalog_fts")
+
+
+def highlight(text: str, terms: Iterable[str]) -> SafeString:
+    """HTML-escape ``text`` and wrap every occurrence of a term in <mark>."""
+    escaped = html.escape(text or "")
+    wanted = sorted({html.escape(t) for t in terms if t}, key=len, reverse=True)
+    if not wanted:
+        return mark_safe(escaped)  # noqa: S308 - escaped above
+    # Adjacent matches (营业 + 执照) become one mark.
+    pattern = re.compile("(?:" + "|".join(re.escape(t) for t in wanted) + ")+", re.IGNORECASE)
+    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308
+
+
+def suggest(query: ParsedQuery, vocabulary: list[str], names: list[str]) -> str | None:
+    """A "did you mean" for a query that found nothing: the closest known words or name."""
+    if not query.text:
+        return None
+    known = set(vocabulary)
+    replaced, changed = [], False
+    for group in query.groups:
+        word = group[0]
+        if word in known:
+            replaced.append(word)
+            continue
+        close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.6)
+        if close:
+            replaced.append(close[0])
+            changed = True
+    if changed and replaced:
+        return "".join(replaced) if all(_is_cjk(w) for w in replaced) else " ".join(replaced)
+    close_names = difflib.get_close_matches(query.text, names, n=1, cutoff=0.5)
+    return close_names[0] if close_names and close_names[0] != query.text else None
+
+
+def _is_cjk(word: str) -> bool:
+    return all("\u3400" <= c <= "\u9fff" for c in word)

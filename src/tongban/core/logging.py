@@ -1,0 +1,63 @@
+"""Structured logging: every log line is one event with key/value context.
+
+Request id, user and path are bound per request by ``RequestContextMiddleware`` through
+structlog's context variables, so any ``logging`` or ``structlog`` call inside a request
+carries them.
+"""
+
+from __future__ import annotations
+
+import logging.config
+from typing import Any
+
+import structlog
+
+PRE_CHAIN: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
+
+def configure(settings: dict[str, str]) -> None:
+    """Configure stdlib logging and structlog together (Django's LOGGING_CONFIG hook)."""
+    json_output = settings.get("format") == "json"
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if json_output
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {
+                "structured": {
+                    "()": structlog.stdlib.ProcessorFormatter,
+                    "processors": [
+                        structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                        structlog.processors.format_exc_info,
+                        renderer,
+                    ],
+                    "foreign_pre_chain": PRE_CHAIN,
+                }
+            },
+            "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+            "root": {"handlers": ["console"], "level": settings.get("level", "INFO")},
+            "loggers": {
+                "django.db.backends": {"level": "WARNING"},
+                "jieba": {"level": "WARNING"},
+            },
+        }
+    )
+    structlog.configure(
+        processors=[*PRE_CHAIN, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)

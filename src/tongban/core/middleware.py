@@ -1,0 +1,70 @@
+"""Request context (request id, structured access log) and domain-error pages."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+import structlog
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from tongban.core.errors import TongbanError
+from tongban.core.request_context import reset_request_id, set_request_id
+
+logger = structlog.get_logger("tongban.request")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (kept from ``X-Request-ID`` when well formed) and logs it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        token = set_request_id(request_id)
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+        finally:
+            structlog.contextvars.clear_contextvars()
+            reset_request_id(token)
+        response["X-Request-ID"] = request_id
+        if not request.path.startswith("/static/"):
+            logger.info(
+                "request",
+                request_id=request_id,
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+        return response
+
+
+class DomainErrorMiddleware:
+    """Renders a domain error raised by a page view as a translated error page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, TongbanError):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(exception.as_dict(), status=exception.http_status)
+        return render(
+            request,
+            "error.html",
+            {"error": exception, "problems": exception.problems},
+            status=exception.http_status,
+        )

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from tongban.catalog.models import ImplementationItem
+from tongban.demo.loader import demo_accounts, load_demo_city
+
+
+class Command(BaseCommand):
+    help = "Load the demo city (organisations, catalog, staff accounts) unless already loaded."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--force", action="store_true", help="load again (new versions)")
+
+    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+        if ImplementationItem.objects.exists() and not force:
+            self.stdout.write("The demo city is already loaded.")
+        else:
+            summary = load_demo_city()
+            self.stdout.write(
+                "Loaded the demo city: "
+                + ", ".join(f"{value} {key}" for key, value in summary.items())
+            )
+        self.stdout.write("")
+        self.stdout.write("Demo accounts (staff workbench: http://127.0.0.1:8000/workbench/):")
+        for account in demo_accounts():
+            self.stdout.write(
+                f"  {account.username:<14} {account.password:<20} {account.description}"
+            )
+        self.stdout.write("")
+        self.stdout.write("Portal:    http://127.0.0.1:8000/")
+        self.stdout.write("API docs:  http://127.0.0.1:8000/api/v1/docs")
+        self.stdout.write("Health:    http://127.0.0.1:8000/healthz")

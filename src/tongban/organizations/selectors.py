@@ -1,0 +1,26 @@
+"""Reads of the organisation model."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from tongban.organizations.models import Department, Hall, Region
+
+
+def department_get(*, department_id: int) -> Department | None:
+    return Department.objects.select_related("region", "parent").filter(pk=department_id).first()
+
+
+def region_list(*, level: str | None = None) -> QuerySet[Region]:
+    qs = Region.objects.all()
+    if level:
+        qs = qs.filter(level=level)
+    return qs
+
+
+def hall_list() -> QuerySet[Hall]:
+    return Hall.objects.select_related("region").prefetch_related("windows")
+
+
+def department_list() -> QuerySet[Department]:
+    return Department.objects.select_related("region").order_by("region_id", "name")

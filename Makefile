@@ -43,6 +43,7 @@ migrations-check: venv
 
 unit: venv
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) src
+	$(BIN)/pytest -q tests/concurrency
 
 e2e: venv
 	$(BIN)/pytest -q tests/e2e

@@ -74,11 +74,11 @@ def child(database: str, items: int) -> dict[str, object]:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from tongban.demo.generator import scale_catalog
 
     from tongban.catalog import selectors
     from tongban.catalog.services import catalog_import_document, search_rebuild
     from tongban.core.types import Actor
+    from tongban.demo.generator import scale_catalog
     from tongban.organizations.services import organizations_import
 
     call_command("migrate", verbosity=0)

@@ -111,6 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # A file, not Django's shared-cache memory database, so that tests with several threads
+    # see the same locking (a busy writer makes the others wait) as a real deployment.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_tongban.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

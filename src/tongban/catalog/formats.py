@@ -796,26 +796,26 @@ def csv_archive_write(document: dict[str, Any]) -> bytes:
 
     def material_rows() -> Iterable[dict[str, Any]]:
         for item in document["items"]:
-            for m in item["materials"]:
+            for m in item.get("materials", []):
                 yield {"implementation_code": item["implementation_code"], **m}
 
     def situation_rows() -> Iterable[dict[str, Any]]:
         for item in document["items"]:
-            for s in item["situations"]:
+            for s in item.get("situations", []):
                 for o in s["options"]:
                     yield {
                         "implementation_code": item["implementation_code"],
                         "situation_code": s["code"],
                         "question": s["question"],
-                        "question_en": s["question_en"],
-                        "multiple": s["multiple"],
-                        "depends_on": s["depends_on"],
+                        "question_en": s.get("question_en"),
+                        "multiple": s.get("multiple"),
+                        "depends_on": s.get("depends_on"),
                         "option_code": o["code"],
                         "label": o["label"],
-                        "label_en": o["label_en"],
-                        "materials": o["materials"],
-                        "conditions": o["conditions"],
-                        "conditions_en": o["conditions_en"],
+                        "label_en": o.get("label_en"),
+                        "materials": o.get("materials"),
+                        "conditions": o.get("conditions"),
+                        "conditions_en": o.get("conditions_en"),
                     }
 
     buffer = io.BytesIO()

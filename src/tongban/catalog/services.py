@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -542,6 +542,16 @@ def catalog_import_document(
     )
 
 
+CATALOG_IMPORT_LOCK = 727_001
+
+
+def _lock_catalog_imports() -> None:
+    """Imports run one at a time (they are rare and large); SQLite already serialises writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATALOG_IMPORT_LOCK])
+
+
 def _catalog_write(
     *,
     actor: Actor,
@@ -554,6 +564,7 @@ def _catalog_write(
     today = timezone.localdate()
     from_csv = bool(document.get("_from_csv"))
     with transaction.atomic():
+        _lock_catalog_imports()
         for theme in document["themes"]:
             Theme.objects.update_or_create(
                 code=theme["code"],

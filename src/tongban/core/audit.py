@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-import datetime as dt
 from datetime import datetime, timedelta
 from typing import Any
 

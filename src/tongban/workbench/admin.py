@@ -55,13 +55,12 @@ def actor_of(request: HttpRequest) -> Actor:
 
 def scope_filter(actor: Actor, department_field: str, region_field: str) -> Q | None:
     """A filter for the objects the actor manages as catalog manager (None: everything)."""
-    if (
-        actor.is_superuser
-        or (actor.has_role("administrator")
+    if actor.is_superuser or (
+        actor.has_role("administrator")
         and any(
             g.role == "administrator" and g.department_id is None and g.region_code is None
             for g in actor.grants
-        ))
+        )
     ):
         return None
     query = Q(pk__in=[])
@@ -167,6 +166,15 @@ class VersionInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return actor_of(request).has_role("catalog_manager")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     @admin.display(description=_("Open"))
     def edit(self, obj: ItemVersion) -> str:
         url = reverse("admin:catalog_itemversion_change", args=[obj.pk])
@@ -192,7 +200,7 @@ class ImplementationItemAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImplementationItem]:
         qs = super().get_queryset(request)
-        scope = scope_filter(actor_of(request), "department_id", "region_id")
+        scope = scope_filter(actor_of(request), "department_id", "region__code")
         return qs if scope is None else qs.filter(scope)
 
     @admin.display(description=_("name"))
@@ -395,7 +403,7 @@ class ItemVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ItemVersion]:
         qs = super().get_queryset(request)
-        scope = scope_filter(actor_of(request), "item__department_id", "item__region_id")
+        scope = scope_filter(actor_of(request), "item__department_id", "item__region__code")
         return qs if scope is None else qs.filter(scope)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -475,7 +483,7 @@ class SituationAdmin(DraftOnlyMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Situation]:
         qs = super().get_queryset(request).select_related("version__item")
         scope = scope_filter(
-            actor_of(request), "version__item__department_id", "version__item__region_id"
+            actor_of(request), "version__item__department_id", "version__item__region__code"
         )
         return qs if scope is None else qs.filter(scope)
 

@@ -31,7 +31,7 @@ class ImportForm(forms.Form):
     effective_from = forms.DateField(
         label=_("Effective from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
 
@@ -90,7 +90,7 @@ def catalog_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 class PublishForm(forms.Form):
     effective_from = forms.DateField(
-        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Effective from"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
 

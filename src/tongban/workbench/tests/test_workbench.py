@@ -40,8 +40,9 @@ def test_a_manager_cannot_open_another_departments_draft(item_finder, system_act
     client = _client("catalog.amr")
     response = client.get(f"/workbench/catalog/itemversion/{draft.pk}/change/")
     assert response.status_code in (302, 404)
-    response = client.post(f"/workbench/catalog/versions/{draft.pk}/publish/",
-                           {"effective_from": "2099-01-01"})
+    response = client.post(
+        f"/workbench/catalog/versions/{draft.pk}/publish/", {"effective_from": "2099-01-01"}
+    )
     assert response.status_code == 403
     assert ItemVersion.objects.get(pk=draft.pk).is_draft
 
@@ -57,19 +58,23 @@ def test_publishing_through_the_workbench(item_finder):
     draft = item.versions.get(status="draft")
     page = client.get(f"/workbench/catalog/itemversion/{draft.pk}/change/")
     assert page.status_code == 200 and "发布" in page.content.decode()
-    response = client.post(f"/workbench/catalog/versions/{draft.pk}/publish/",
-                           {"effective_from": "2000-01-01"})
+    response = client.post(
+        f"/workbench/catalog/versions/{draft.pk}/publish/", {"effective_from": "2000-01-01"}
+    )
     assert response.status_code == 200  # refused: in the past
     assert ItemVersion.objects.get(pk=draft.pk).is_draft
     from django.utils import timezone
 
-    response = client.post(f"/workbench/catalog/versions/{draft.pk}/publish/",
-                           {"effective_from": timezone.localdate().isoformat()})
+    response = client.post(
+        f"/workbench/catalog/versions/{draft.pk}/publish/",
+        {"effective_from": timezone.localdate().isoformat()},
+    )
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.current_version_id == draft.pk
-    assert AuditRecord.objects.filter(action="catalog.version.publish",
-                                      actor__startswith="user:").exists()
+    assert AuditRecord.objects.filter(
+        action="catalog.version.publish", actor__startswith="user:"
+    ).exists()
 
 
 def test_published_versions_are_read_only_in_the_workbench(item_finder):
@@ -102,16 +107,22 @@ def test_import_page_imports_a_good_file():
     upload.name = "good.json"
     response = client.post("/workbench/catalog/import/", {"file": upload, "publish": "on"})
     assert response.status_code == 200
-    assert ImplementationItem.objects.filter(base_item__base_code=base_code(31),
-                                             current_version__isnull=False).exists()
+    assert ImplementationItem.objects.filter(
+        base_item__base_code=base_code(31), current_version__isnull=False
+    ).exists()
 
 
 def test_export_downloads():
     client = _client("catalog.city")
     response = client.get("/workbench/catalog/export.zip")
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert set(archive.namelist()) == {"themes.csv", "base_items.csv", "items.csv",
-                                       "materials.csv", "situations.csv"}
+    assert set(archive.namelist()) == {
+        "themes.csv",
+        "base_items.csv",
+        "items.csv",
+        "materials.csv",
+        "situations.csv",
+    }
     document = json.loads(client.get("/workbench/catalog/export.json").content)
     assert document["format"] == "tongban.catalog" and len(document["items"]) >= 150
 
@@ -130,3 +141,10 @@ def test_auditor_reads_the_audit_log_but_cannot_change_it():
     client.post(f"/workbench/core/auditrecord/{record.pk}/delete/", {"post": "yes"})
     assert AuditRecord.objects.filter(pk=record.pk).exists()
     assert _client("catalog.amr").get("/workbench/core/auditrecord/").status_code == 403
+
+
+def test_item_page_lists_its_versions(item_finder):
+    client = _client("catalog.city")
+    item = item_finder("居住证")
+    html = client.get(f"/workbench/catalog/implementationitem/{item.pk}/change/").content.decode()
+    assert f"/workbench/catalog/itemversion/{item.current_version_id}/change/" in html

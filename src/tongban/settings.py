@@ -216,6 +216,7 @@ CONTENT_SECURITY_POLICY = {
 
 # Catalog search: "fts5" on SQLite, "postgres" on PostgreSQL; chosen by the database vendor.
 CATALOG_SEARCH_PAGE_SIZE = 20
+CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CATALOG_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "console")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +21,6 @@ from tongban.core.errors import Forbidden, InvalidInput, Problem
 from tongban.identity.selectors import actor_for_user
 
 router = Router(tags=["catalog"])
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 class ItemSummary(Schema):
@@ -343,7 +343,7 @@ def catalog_import(
     actor = actor_for_user(request.user)
     if not actor.has_role("catalog_manager"):
         raise Forbidden()
-    if file.size and file.size > MAX_IMPORT_BYTES:
+    if file.size and file.size > settings.CATALOG_IMPORT_MAX_BYTES:
         raise InvalidInput(problems=[Problem(field="file", reason=_("The file is too large."))])
     summary = services.catalog_import(
         actor=actor,

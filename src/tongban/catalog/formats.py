@@ -318,22 +318,13 @@ def _clean_file(raw: Any, location: str, field: str, problems: list[Problem]) ->
     return {"filename": name, "content": content}
 
 
-@dataclass
-class Locator:
-    """Says where a record came from: a JSON path, or a CSV file and line."""
-
-    json_path: Callable[..., str]
-
-    def __call__(self, *parts: Any) -> str:
-        return self.json_path(*parts)
-
-
 def catalog_validate(
     document: Any,
     *,
     known_departments: dict[str, tuple[int, str]],
     known_regions: set[str],
     known_base_codes: dict[str, str],
+    known_themes: set[str] | None = None,
     locations: dict[tuple[Any, ...], str] | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Validate a whole catalog document; returns the cleaned document and every problem.
@@ -426,8 +417,6 @@ def catalog_validate(
                 problems.append(
                     Problem(location=loc, field="department", reason=_("Unknown department."))
                 )
-            elif item.get("region") and known_departments[dept][1] != item["region"]:
-                pass  # a department may implement an item for a region below its own
         if item.get("region") and item["region"] not in known_regions:
             problems.append(Problem(location=loc, field="region", reason=_("Unknown region.")))
         base_code = item.get("base_code") or ""
@@ -454,7 +443,7 @@ def catalog_validate(
                 )
             seen_items.add(impl)
         for code in item.get("themes") or []:
-            if code not in theme_codes and code not in document.get("_known_themes", set()):
+            if code not in theme_codes and code not in (known_themes or set()):
                 problems.append(
                     Problem(
                         location=loc,

@@ -25,6 +25,7 @@ from tongban.catalog.models import (
     localised,
 )
 from tongban.core.errors import InvalidInput, NotFound, Problem
+from tongban.core.types import region_prefix
 from tongban.organizations.models import Department
 
 # --------------------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def _browse_queryset(filters: Mapping[str, Any]) -> QuerySet[ImplementationItem]
     if filters.get("item_type"):
         qs = qs.filter(base_item__item_type=filters["item_type"])
     if filters.get("region_code"):
-        qs = qs.filter(region_id__startswith=filters["region_code"])
+        qs = qs.filter(region__code__startswith=filters["region_code"])
     return qs.order_by("base_item__base_code", "implementation_code")
 
 
@@ -183,10 +184,6 @@ def theme_list(*, kind: str | None = None, audience: str | None = None) -> list[
     if audience:
         qs = qs.filter(audience__in=[audience, "both"])
     return list(qs)
-
-
-def models_f(name: str) -> Any:
-    return F(name)
 
 
 def theme_get(*, code: str) -> Theme:
@@ -393,7 +390,7 @@ def catalog_export_document(*, include_files: bool = True) -> dict[str, Any]:
         "items": [],
     }
     versions = (
-        ItemVersion.objects.filter(item__current_version=models_f("pk"))
+        ItemVersion.objects.filter(item__current_version=F("pk"))
         .select_related("item__department", "item__base_item")
         .prefetch_related(
             "themes",

@@ -416,6 +416,7 @@ def _known_context() -> dict[str, Any]:
         },
         "known_regions": set(Region.objects.values_list("code", flat=True)),
         "known_base_codes": dict(BaseItem.objects.values_list("base_code", "item_type")),
+        "known_themes": set(Theme.objects.values_list("code", flat=True)),
     }
 
 
@@ -450,8 +451,6 @@ def catalog_parse(*, content: bytes, filename: str) -> tuple[dict[str, Any], lis
             )
         ]
     context = _known_context()
-    if isinstance(document, dict):
-        document["_known_themes"] = set(Theme.objects.values_list("code", flat=True))
     cleaned, problems = catalog_validate(document, locations=locations, **context)
     if isinstance(document, dict) and document.get("_from_csv"):
         cleaned["_from_csv"] = True

@@ -29,7 +29,9 @@ from tongban.catalog.models import (
     SituationOption,
     Theme,
 )
+from tongban.core.audit import audit_log
 from tongban.core.errors import TongbanError
+from tongban.core.ids import REGION_LEVEL_LENGTHS, region_code_problem
 from tongban.core.models import AuditRecord
 from tongban.core.types import Actor, region_prefix
 from tongban.identity.models import StaffRole
@@ -76,7 +78,29 @@ def scope_filter(actor: Actor, department_field: str, region_field: str) -> Q | 
     return query
 
 
-class AdministratorOnly(admin.ModelAdmin):
+class AuditedAdmin(admin.ModelAdmin):
+    """Every save in the workbench writes an audit record, in the same transaction."""
+
+    def _audit(self, request: HttpRequest, obj: Any, verb: str, fields: list[str]) -> None:
+        audit_log(
+            actor=actor_of(request),
+            action=f"workbench.{self.opts.app_label}.{self.opts.model_name}.{verb}",
+            object_type=self.opts.model_name,
+            object_id=obj.pk,
+            data={"fields": sorted(fields)},
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        self._audit(request, obj, "change" if change else "add", list(form.changed_data))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            self._audit(request, form.instance, "change", [formset.prefix])
+
+
+class AdministratorOnly(AuditedAdmin):
     def _admin(self, request: HttpRequest) -> bool:
         return actor_of(request).has_role("administrator")
 
@@ -96,8 +120,27 @@ class AdministratorOnly(admin.ModelAdmin):
         return False
 
 
+class RegionForm(forms.ModelForm):
+    class Meta:
+        model = Region
+        fields = ["code", "name", "name_en", "level", "parent"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        code, level, parent = data.get("code") or "", data.get("level"), data.get("parent")
+        problem = region_code_problem(code)
+        if problem:
+            self.add_error("code", problem)
+        elif level and len(code) != REGION_LEVEL_LENGTHS[level]:
+            self.add_error("code", _("The code length does not fit the level."))
+        elif parent and (code == parent.code or not code.startswith(region_prefix(parent.code))):
+            self.add_error("code", _("A region's code must start with its parent's code."))
+        return data
+
+
 @admin.register(Region, site=workbench_site)
 class RegionAdmin(AdministratorOnly):
+    form = RegionForm
     list_display = ["code", "name", "name_en", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name", "name_en"]
@@ -540,7 +583,7 @@ class StaffRoleInline(admin.TabularInline):
     raw_id_fields = ["department", "region"]
 
 
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(AuditedAdmin, UserAdmin):
     inlines = [StaffRoleInline]
 
     def has_module_permission(self, request: HttpRequest) -> bool:

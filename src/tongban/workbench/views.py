@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +20,6 @@ from tongban.catalog.formats import csv_archive_write
 from tongban.catalog.models import ItemVersion
 from tongban.core.errors import Forbidden, InvalidInput
 from tongban.workbench.admin import actor_of, workbench_site
-
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
@@ -44,8 +43,8 @@ def catalog_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            form.add_error("file", _("The file is larger than 50 MB."))
+        if upload.size > settings.CATALOG_IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is too large."))
         else:
             try:
                 summary = catalog_services.catalog_import(

@@ -133,3 +133,14 @@ def test_themes_and_departments(client: Client):
     assert len(client.get("/api/v1/organizations/departments").json()) >= 15
     regions = client.get("/api/v1/organizations/regions", {"level": "district"}).json()
     assert len(regions) >= 3
+
+
+def test_list_query_counts_do_not_grow_with_the_page(client: Client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        client.get("/api/v1/catalog/items", {"q": "证", "page_size": 5})
+    with django_assert_max_num_queries(4):
+        client.get("/api/v1/catalog/items", {"q": "证", "page_size": 50})
+    with django_assert_max_num_queries(4):
+        client.get("/api/v1/catalog/items", {"page_size": 100})
+    with django_assert_max_num_queries(6):
+        client.get("/search/", {"q": "证"})

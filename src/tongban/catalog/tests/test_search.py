@@ -70,3 +70,14 @@ def test_department_and_theme_filters_in_search():
     filtered = selectors.item_search(text="营业执照", department_id=dept)
     assert filtered.total >= 1
     assert all(r.item.department_id == dept for r in filtered.results)
+
+
+def test_region_filter_includes_everything_inside_the_region():
+    district = selectors.item_search(text="", region_code="990102", page_size=100)
+    assert district.total > 0
+    assert all(r.item.region_id.startswith("990102") for r in district.results)
+    city = selectors.item_search(text="", region_code="990100", page_size=100)
+    assert city.total > district.total  # the city code covers its districts
+    found = selectors.item_search(text="居住证", region_code="990102")
+    assert found.total >= 1
+    assert all(r.item.region_id.startswith("990102") for r in found.results)

@@ -148,3 +148,14 @@ def test_item_page_lists_its_versions(item_finder):
     item = item_finder("居住证")
     html = client.get(f"/workbench/catalog/implementationitem/{item.pk}/change/").content.decode()
     assert f"/workbench/catalog/itemversion/{item.current_version_id}/change/" in html
+
+
+def test_oversized_import_is_refused_before_reading(settings):
+    settings.CATALOG_IMPORT_MAX_BYTES = 1000
+    client = _client("admin")
+    upload = io.BytesIO(b"{" + b" " * 5000 + b"}")
+    upload.name = "big.json"
+    response = client.post("/workbench/catalog/import/", {"file": upload})
+    assert response.status_code == 200
+    assert "文件过大" in response.content.decode()
+    assert not ImplementationItem.objects.filter(base_item__base_code=base_code(99)).exists()

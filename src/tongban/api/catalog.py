@@ -56,17 +56,17 @@ class SearchParams(Schema):
     region: str | None = Field(None, pattern=r"^\d{2,12}$")
 
 
-def _summary(item, version: ItemVersion, title: str) -> ItemSummary:
+def _summary(r: selectors.SearchResult) -> ItemSummary:
     return ItemSummary(
-        implementation_code=item.implementation_code,
-        name=version.display_name,
-        name_highlighted=str(title),
-        department=item.department.display_name,
-        region=item.region_id,
-        item_type=item.base_item.item_type,
-        audience=version.audience,
-        online_depth=version.online_depth,
-        url=reverse("portal:guide", args=[item.implementation_code]),
+        implementation_code=r.implementation_code,
+        name=r.display_name,
+        name_highlighted=str(r.title),
+        department=r.department,
+        region=r.region_code,
+        item_type=r.item_type,
+        audience=r.audience,
+        online_depth=r.online_depth,
+        url=reverse("portal:guide", args=[r.implementation_code]),
     )
 
 
@@ -89,7 +89,7 @@ def items(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
         pages=page.pages,
         page_size=page.page_size,
         suggestion=page.suggestion,
-        results=[_summary(r.item, r.version, r.title) for r in page.results],
+        results=[_summary(r) for r in page.results],
     )
 
 

@@ -165,8 +165,11 @@ TRUE_WORDS = {"true", "1", "yes", "是", "y"}
 FALSE_WORDS = {"false", "0", "no", "否", "n", ""}
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _has_control_chars(text: str) -> bool:
-    return any(ord(c) < 32 and c not in "\n\r\t" for c in text)
+    return _CONTROL_CHARS.search(text) is not None
 
 
 def clean_record(

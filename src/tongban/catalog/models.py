@@ -429,11 +429,23 @@ class SearchEntry(models.Model):
     )
     title_tokens = models.TextField()
     body_tokens = models.TextField()
+    # What a result line shows, so that a search is answered from this table alone.
+    implementation_code = models.CharField(max_length=30)
+    base_code = models.CharField(max_length=12)
+    name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=300, blank=True)
+    department_name = models.CharField(max_length=150)
+    department_name_en = models.CharField(max_length=250, blank=True)
+    online_depth = models.PositiveSmallIntegerField(default=1)
+    visits_needed = models.PositiveSmallIntegerField(default=0)
     audience = models.CharField(max_length=8)
     department_id = models.BigIntegerField(db_index=True)
     region_code = models.CharField(max_length=12)
     item_type = models.CharField(max_length=2)
     theme_codes = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["base_code", "implementation_code"])]
 
     def __str__(self) -> str:
         return f"search entry {self.item_id}"

@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba
@@ -81,11 +81,15 @@ def _clean_tokens(tokens: Iterable[str]) -> list[str]:
 def document_tokens(*texts: str) -> str:
     """Index tokens of some texts, space separated (jieba search mode)."""
     _ensure_jieba()
-    tokens: list[str] = []
-    for text in texts:
-        if text:
-            tokens.extend(_clean_tokens(jieba.cut_for_search(text)))
-    return " ".join(tokens)
+    return " ".join(t for t in map(_text_tokens, texts) if t)
+
+
+@lru_cache(maxsize=20000)
+def _text_tokens(text: str) -> str:
+    """Department, theme and base-item names repeat across thousands of items: cache them."""
+    if not text:
+        return ""
+    return " ".join(_clean_tokens(jieba.cut_for_search(text)))
 
 
 @dataclass(frozen=True)
@@ -115,10 +119,22 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(text=text, groups=tuple(groups[:MAX_QUERY_TERMS]))
 
 
-@dataclass(frozen=True)
-class Hit:
-    item_id: int
-    rank: float
+RESULT_COLUMNS = (
+    "item_id",
+    "implementation_code",
+    "base_code",
+    "name",
+    "name_en",
+    "department_id",
+    "department_name",
+    "department_name_en",
+    "region_code",
+    "item_type",
+    "audience",
+    "online_depth",
+    "visits_needed",
+)
+_SELECT = ", ".join(f"e.{c}" for c in RESULT_COLUMNS)
 
 
 def _filters_sql(filters: dict[str, object], alias: str) -> tuple[str, list[object]]:
@@ -149,15 +165,24 @@ def _fts5_quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def search_ids(
+def search_rows(
     query: ParsedQuery, *, filters: dict[str, object], limit: int, offset: int
-) -> tuple[list[Hit], int]:
-    """Ranked item ids for a parsed query and the total number of matches."""
-    if not query.groups:
-        return [], 0
+) -> tuple[list[dict[str, object]], int]:
+    """One page of matching search entries (ranked; in code order without words) and the total.
+
+    Answered from the search tables alone: no join to the catalog, so a page costs two queries.
+    """
     where, params = _filters_sql(filters, "e")
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if not query.groups:
+            cursor.execute(f"SELECT count(*) FROM catalog_searchentry e WHERE 1=1{where}", params)
+            total = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT {_SELECT}, 0 FROM catalog_searchentry e WHERE 1=1{where} "
+                "ORDER BY e.base_code, e.implementation_code LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+        elif connection.vendor == "postgresql":
             # Lexemes are passed as a tsquery literal, not through a text-search parser, so
             # Chinese words match whatever the server's locale is.
             tsquery = " & ".join(
@@ -169,30 +194,34 @@ def search_ids(
             )
             total = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT e.item_id, 10 * ts_rank(e.title_tsv, %s::tsquery) "
+                f"SELECT {_SELECT}, 10 * ts_rank(e.title_tsv, %s::tsquery) "
                 "+ ts_rank(e.tsv, %s::tsquery) AS rank "
                 f"FROM catalog_searchentry e WHERE e.tsv @@ %s::tsquery{where} "
                 "ORDER BY rank DESC, length(e.title_tokens), e.item_id LIMIT %s OFFSET %s",
                 [tsquery, tsquery, tsquery, *params, limit, offset],
             )
-            return [Hit(item_id=r[0], rank=float(r[1])) for r in cursor.fetchall()], total
-        match = " AND ".join(
-            "(" + " OR ".join(_fts5_quote(t) for t in g) + ")" for g in query.groups
-        )
-        cursor.execute(
-            "SELECT count(*) FROM catalog_fts JOIN catalog_searchentry e "
-            f"ON e.item_id = catalog_fts.rowid WHERE catalog_fts MATCH %s{where}",
-            [match, *params],
-        )
-        total = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT catalog_fts.rowid, bm25(catalog_fts, 10.0, 1.0) AS rank FROM catalog_fts "
-            "JOIN catalog_searchentry e ON e.item_id = catalog_fts.rowid "
-            f"WHERE catalog_fts MATCH %s{where} ORDER BY rank, catalog_fts.rowid "
-            "LIMIT %s OFFSET %s",
-            [match, *params, limit, offset],
-        )
-        return [Hit(item_id=r[0], rank=-float(r[1])) for r in cursor.fetchall()], total
+        else:
+            match = " AND ".join(
+                "(" + " OR ".join(_fts5_quote(t) for t in g) + ")" for g in query.groups
+            )
+            cursor.execute(
+                "SELECT count(*) FROM catalog_fts JOIN catalog_searchentry e "
+                f"ON e.item_id = catalog_fts.rowid WHERE catalog_fts MATCH %s{where}",
+                [match, *params],
+            )
+            total = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT {_SELECT}, -bm25(catalog_fts, 10.0, 1.0) AS rank FROM catalog_fts "
+                "JOIN catalog_searchentry e ON e.item_id = catalog_fts.rowid "
+                f"WHERE catalog_fts MATCH %s{where} ORDER BY rank DESC, catalog_fts.rowid "
+                "LIMIT %s OFFSET %s",
+                [match, *params, limit, offset],
+            )
+        rows = [
+            {**dict(zip(RESULT_COLUMNS, row[:-1], strict=True)), "rank": float(row[-1])}
+            for row in cursor.fetchall()
+        ]
+    return rows, total
 
 
 def index_write(entries: list[tuple[int, str, str]]) -> None:

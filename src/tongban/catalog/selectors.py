@@ -16,6 +16,7 @@ from tongban.catalog.formats import FORMAT_NAME, FORMAT_VERSION
 from tongban.catalog.models import (
     BaseItem,
     ImplementationItem,
+    ItemType,
     ItemVersion,
     Material,
     SearchEntry,
@@ -34,10 +35,35 @@ from tongban.organizations.models import Department
 
 @dataclass
 class SearchResult:
-    item: ImplementationItem
-    version: ItemVersion
-    title: SafeString
+    """One line of a result list, read from the search index alone."""
+
+    item_id: int
+    implementation_code: str
+    base_code: str
+    name: str
+    name_en: str
+    department_id: int
+    department_name: str
+    department_name_en: str
+    region_code: str
+    item_type: str
+    audience: str
+    online_depth: int
+    visits_needed: int
     rank: float
+    title: SafeString = field(default_factory=lambda: SafeString(""))
+
+    @property
+    def display_name(self) -> str:
+        return localised(self, "name")
+
+    @property
+    def department(self) -> str:
+        return localised(self, "department_name")
+
+    @property
+    def item_type_label(self) -> str:
+        return str(ItemType(self.item_type).label)
 
 
 @dataclass
@@ -93,31 +119,20 @@ def item_search(
         "department_id": department_id,
         "theme": theme,
         "item_type": item_type,
-        "region_code": region_code,
+        # Everything inside the region: its code without trailing zero pairs is the prefix.
+        "region_code": region_prefix(region_code) if region_code else None,
     }
-    if query.groups:
-        hits, total = search.search_ids(
+    if text.strip() and not query.groups:
+        rows, total = [], 0  # only stop words or punctuation
+    else:
+        rows, total = search.search_rows(
             query, filters=filters, limit=page_size, offset=(page - 1) * page_size
         )
-        ranks = {h.item_id: h.rank for h in hits}
-        items = {i.pk: i for i in _published_items().filter(pk__in=ranks)}
-        ordered = [items[h.item_id] for h in hits if h.item_id in items]
-    elif text.strip():
-        ordered, total, ranks = [], 0, {}
-    else:
-        qs = _browse_queryset(filters)
-        total = qs.count()
-        ordered = list(qs[(page - 1) * page_size : page * page_size])
-        ranks = {}
-    results = [
-        SearchResult(
-            item=item,
-            version=item.current_version,  # type: ignore[arg-type]
-            title=search.highlight(item.current_version.display_name, query.terms),  # type: ignore[union-attr]
-            rank=ranks.get(item.pk, 0.0),
-        )
-        for item in ordered
-    ]
+    results = []
+    for row in rows:
+        result = SearchResult(**row)  # type: ignore[arg-type]
+        result.title = search.highlight(result.display_name, query.terms)
+        results.append(result)
     suggestion = None
     if text.strip() and total == 0:
         suggestion = search.suggest(query, _vocabulary(), _item_names())
@@ -130,21 +145,6 @@ def item_search(
         page_size=page_size,
         suggestion=suggestion,
     )
-
-
-def _browse_queryset(filters: Mapping[str, Any]) -> QuerySet[ImplementationItem]:
-    qs = _published_items()
-    if filters.get("audience"):
-        qs = qs.filter(current_version__audience__in=[filters["audience"], "both"])
-    if filters.get("department_id"):
-        qs = qs.filter(department_id=filters["department_id"])
-    if filters.get("theme"):
-        qs = qs.filter(current_version__themes__code=filters["theme"])
-    if filters.get("item_type"):
-        qs = qs.filter(base_item__item_type=filters["item_type"])
-    if filters.get("region_code"):
-        qs = qs.filter(region__code__startswith=filters["region_code"])
-    return qs.order_by("base_item__base_code", "implementation_code")
 
 
 def _index_generation() -> int:

@@ -362,6 +362,14 @@ def _entry_for(item: ImplementationItem) -> SearchEntry:
         item=item,
         title_tokens=title,
         body_tokens=body,
+        implementation_code=item.implementation_code,
+        base_code=item.base_item.base_code,
+        name=version.name,
+        name_en=version.name_en,
+        department_name=item.department.name,
+        department_name_en=item.department.name_en,
+        online_depth=version.online_depth,
+        visits_needed=version.visits_needed,
         audience=version.audience,
         department_id=item.department_id,
         region_code=item.region_id,
@@ -698,39 +706,48 @@ def _catalog_write(
                 "pk", "version_id", "code"
             )
         }
-        option_links = []
+        situations: list[tuple[int, dict[str, Any], Situation]] = []
         for d in document["items"]:
             version = by_item[existing[d["implementation_code"]].pk]
-            options_by_key: dict[str, SituationOption] = {}
-            for position, s in enumerate(d["situations"]):
-                depends = s.get("depends_on")
-                situation = Situation.objects.create(
+            for position, sd in enumerate(d["situations"]):
+                situation = Situation(
                     version=version,
-                    code=s["code"],
+                    code=sd["code"],
                     position=position,
-                    question=s["question"],
-                    question_en=s.get("question_en") or "",
-                    multiple=bool(s.get("multiple")),
-                    depends_on=options_by_key.get(depends) if depends else None,
+                    question=sd["question"],
+                    question_en=sd.get("question_en") or "",
+                    multiple=bool(sd.get("multiple")),
                 )
-                for o_pos, o in enumerate(s["options"]):
-                    option = SituationOption.objects.create(
-                        situation=situation,
-                        code=o["code"],
-                        position=o_pos,
-                        label=o["label"],
-                        label_en=o.get("label_en") or "",
-                        conditions=o.get("conditions") or "",
-                        conditions_en=o.get("conditions_en") or "",
-                    )
-                    options_by_key[f"{s['code']}:{o['code']}"] = option
-                    for m_code in o.get("materials") or []:
-                        option_links.append(
-                            SituationOption.materials.through(
-                                situationoption_id=option.pk,
-                                material_id=material_ids[(version.pk, m_code)],
-                            )
-                        )
+                situations.append((version.pk, sd, situation))
+        Situation.objects.bulk_create([x[2] for x in situations], batch_size=1000)
+        options: list[tuple[int, str, dict[str, Any], SituationOption]] = []
+        for version_id, sd, situation in situations:
+            for position, od in enumerate(sd["options"]):
+                option = SituationOption(
+                    situation=situation,
+                    code=od["code"],
+                    position=position,
+                    label=od["label"],
+                    label_en=od.get("label_en") or "",
+                    conditions=od.get("conditions") or "",
+                    conditions_en=od.get("conditions_en") or "",
+                )
+                options.append((version_id, f"{sd['code']}:{od['code']}", od, option))
+        SituationOption.objects.bulk_create([x[3] for x in options], batch_size=1000)
+        option_by_key = {(vid, key): option for vid, key, _od, option in options}
+        option_links = [
+            SituationOption.materials.through(
+                situationoption_id=option.pk, material_id=material_ids[(vid, m_code)]
+            )
+            for vid, _key, od, option in options
+            for m_code in od.get("materials") or []
+        ]
+        dependent = []
+        for version_id, sd, situation in situations:
+            if sd.get("depends_on"):
+                situation.depends_on = option_by_key[(version_id, sd["depends_on"])]
+                dependent.append(situation)
+        Situation.objects.bulk_update(dependent, ["depends_on"], batch_size=1000)
         SituationOption.materials.through.objects.bulk_create(option_links, batch_size=2000)
         activated: list[int] = []
         if publish and effective_from <= today:

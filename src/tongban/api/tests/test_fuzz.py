@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from tongban.wsgi import application
@@ -15,7 +15,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture(autouse=True)
-def keep_the_test_transaction_open():  # noqa: ANN201
+def keep_the_test_transaction_open():
     """Like Django's test client: requests must not close the test's database connection."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -36,5 +36,5 @@ def keep_the_test_transaction_open():  # noqa: ANN201
     ],
     derandomize=True,
 )
-def test_no_input_causes_a_server_error(case):  # noqa: ANN001
+def test_no_input_causes_a_server_error(case):
     case.call_and_validate(headers={"Host": "localhost"}, checks=[not_a_server_error])

@@ -39,7 +39,7 @@ def test_import_with_publish_makes_it_public_and_searchable(system_actor):
         actor=system_actor, content=_json(item_document(2)), filename="c.json", publish=True
     )
     page = selectors.item_search(text="测试事项2")
-    assert [r.item.base_item.base_code for r in page.results] == [base_code(2)]
+    assert [r.base_code for r in page.results] == [base_code(2)]
 
 
 def test_a_file_with_errors_imports_nothing_and_reports_every_problem(system_actor):

@@ -38,6 +38,7 @@ class ItemSummary(Schema):
 class SearchOut(Schema):
     query: str
     count: int
+    count_capped: bool = Field(description="true when more items match than `count`")
     page: int
     pages: int
     page_size: int
@@ -85,6 +86,7 @@ def items(request: HttpRequest, params: Query[SearchParams]) -> SearchOut:
     return SearchOut(
         query=page.query,
         count=page.total,
+        count_capped=page.total_capped,
         page=page.page,
         pages=page.pages,
         page_size=page.page_size,

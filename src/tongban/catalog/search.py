@@ -165,14 +165,121 @@ def _fts5_quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+# Up to this many matches are ranked by relevance (bm25 / ts_rank). A query matching more
+# (a word in thousands of items) is answered in two tiers instead — items with the words in
+# their title first, then the others, each in catalog order — so its cost stays bounded, and
+# its count is reported as "more than RANK_LIMIT".
+RANK_LIMIT = 1000
+
+
+class _Engine:
+    """The SQL of one database's full-text index, for three match kinds.
+
+    ``all``: the words anywhere; ``title``: all the words in the title; ``rest``: ``all`` but
+    not ``title``.
+    """
+
+    source = ""
+    order_key = ""
+
+    def condition(self, kind: str) -> tuple[str, list[object]]:
+        raise NotImplementedError
+
+    def rank_sql(self) -> tuple[str, list[object]]:
+        raise NotImplementedError
+
+    def count(self, cursor: object, kind: str, where: str, params: list[object]) -> int:
+        cond, cond_params = self.condition(kind)
+        cursor.execute(  # type: ignore[attr-defined]
+            f"SELECT count(*) FROM (SELECT 1 FROM {self.source} WHERE {cond}{where} LIMIT %s) t",
+            [*cond_params, *params, RANK_LIMIT],
+        )
+        return int(cursor.fetchone()[0])  # type: ignore[attr-defined]
+
+    def ordered(
+        self, cursor: object, kind: str, where: str, params: list[object], limit: int, offset: int
+    ) -> list[tuple[object, ...]]:
+        cond, cond_params = self.condition(kind)
+        cursor.execute(  # type: ignore[attr-defined]
+            f"SELECT {_SELECT}, 0 FROM {self.source} WHERE {cond}{where} "
+            f"ORDER BY {self.order_key} LIMIT %s OFFSET %s",
+            [*cond_params, *params, limit, offset],
+        )
+        return list(cursor.fetchall())  # type: ignore[attr-defined]
+
+    def ranked(
+        self, cursor: object, where: str, params: list[object], limit: int, offset: int
+    ) -> list[tuple[object, ...]]:
+        cond, cond_params = self.condition("all")
+        rank, rank_params = self.rank_sql()
+        cursor.execute(  # type: ignore[attr-defined]
+            f"SELECT {_SELECT}, {rank} AS rank FROM {self.source} WHERE {cond}{where} "
+            f"ORDER BY rank DESC, {self.order_key} LIMIT %s OFFSET %s",
+            [*rank_params, *cond_params, *params, limit, offset],
+        )
+        return list(cursor.fetchall())  # type: ignore[attr-defined]
+
+
+class _Fts5(_Engine):
+    source = "catalog_fts JOIN catalog_searchentry e ON e.item_id = catalog_fts.rowid"
+    order_key = "catalog_fts.rowid"
+
+    def __init__(self, query: ParsedQuery) -> None:
+        self.match = " AND ".join(
+            "(" + " OR ".join(_fts5_quote(t) for t in g) + ")" for g in query.groups
+        )
+
+    def condition(self, kind: str) -> tuple[str, list[object]]:
+        expression = {
+            "all": self.match,
+            "title": f"{{title}} : ({self.match})",
+            "rest": f"({self.match}) NOT ({{title}} : ({self.match}))",
+        }[kind]
+        return "catalog_fts MATCH %s", [expression]
+
+    def rank_sql(self) -> tuple[str, list[object]]:
+        return "-bm25(catalog_fts, 10.0, 1.0)", []
+
+
+class _Postgres(_Engine):
+    source = "catalog_searchentry e"
+    order_key = "e.item_id"
+
+    def __init__(self, query: ParsedQuery) -> None:
+        # Lexemes are passed as a tsquery literal, not through a text-search parser, so
+        # Chinese words match whatever the server's locale is.
+        self.tsquery = " & ".join(
+            "(" + " | ".join(_tsquery_lexeme(t) for t in g) + ")" for g in query.groups
+        )
+
+    def condition(self, kind: str) -> tuple[str, list[object]]:
+        if kind == "all":
+            return "e.tsv @@ %s::tsquery", [self.tsquery]
+        if kind == "title":
+            return "e.title_tsv @@ %s::tsquery", [self.tsquery]
+        return "e.tsv @@ %s::tsquery AND NOT e.title_tsv @@ %s::tsquery", [
+            self.tsquery,
+            self.tsquery,
+        ]
+
+    def rank_sql(self) -> tuple[str, list[object]]:
+        return (
+            "10 * ts_rank(e.title_tsv, %s::tsquery) + ts_rank(e.tsv, %s::tsquery) "
+            "- length(e.title_tokens) / 1000.0",
+            [self.tsquery, self.tsquery],
+        )
+
+
 def search_rows(
     query: ParsedQuery, *, filters: dict[str, object], limit: int, offset: int
-) -> tuple[list[dict[str, object]], int]:
-    """One page of matching search entries (ranked; in code order without words) and the total.
+) -> tuple[list[dict[str, object]], int, bool]:
+    """One page of matching search entries, the total, and whether the total is a lower bound.
 
-    Answered from the search tables alone: no join to the catalog, so a page costs two queries.
+    Answered from the search tables alone (no join to the catalog). Without words, entries are
+    listed in code order.
     """
     where, params = _filters_sql(filters, "e")
+    capped = False
     with connection.cursor() as cursor:
         if not query.groups:
             cursor.execute(f"SELECT count(*) FROM catalog_searchentry e WHERE 1=1{where}", params)
@@ -182,46 +289,26 @@ def search_rows(
                 "ORDER BY e.base_code, e.implementation_code LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             )
-        elif connection.vendor == "postgresql":
-            # Lexemes are passed as a tsquery literal, not through a text-search parser, so
-            # Chinese words match whatever the server's locale is.
-            tsquery = " & ".join(
-                "(" + " | ".join(_tsquery_lexeme(t) for t in g) + ")" for g in query.groups
-            )
-            cursor.execute(
-                f"SELECT count(*) FROM catalog_searchentry e WHERE e.tsv @@ %s::tsquery{where}",
-                [tsquery, *params],
-            )
-            total = cursor.fetchone()[0]
-            cursor.execute(
-                f"SELECT {_SELECT}, 10 * ts_rank(e.title_tsv, %s::tsquery) "
-                "+ ts_rank(e.tsv, %s::tsquery) AS rank "
-                f"FROM catalog_searchentry e WHERE e.tsv @@ %s::tsquery{where} "
-                "ORDER BY rank DESC, length(e.title_tokens), e.item_id LIMIT %s OFFSET %s",
-                [tsquery, tsquery, tsquery, *params, limit, offset],
-            )
+            raw = cursor.fetchall()
         else:
-            match = " AND ".join(
-                "(" + " OR ".join(_fts5_quote(t) for t in g) + ")" for g in query.groups
-            )
-            cursor.execute(
-                "SELECT count(*) FROM catalog_fts JOIN catalog_searchentry e "
-                f"ON e.item_id = catalog_fts.rowid WHERE catalog_fts MATCH %s{where}",
-                [match, *params],
-            )
-            total = cursor.fetchone()[0]
-            cursor.execute(
-                f"SELECT {_SELECT}, -bm25(catalog_fts, 10.0, 1.0) AS rank FROM catalog_fts "
-                "JOIN catalog_searchentry e ON e.item_id = catalog_fts.rowid "
-                f"WHERE catalog_fts MATCH %s{where} ORDER BY rank DESC, catalog_fts.rowid "
-                "LIMIT %s OFFSET %s",
-                [match, *params, limit, offset],
-            )
-        rows = [
-            {**dict(zip(RESULT_COLUMNS, row[:-1], strict=True)), "rank": float(row[-1])}
-            for row in cursor.fetchall()
-        ]
-    return rows, total
+            engine = _Postgres(query) if connection.vendor == "postgresql" else _Fts5(query)
+            total = engine.count(cursor, "all", where, params)
+            if total < RANK_LIMIT:
+                raw = engine.ranked(cursor, where, params, limit, offset)
+            else:
+                capped = True
+                in_title = engine.count(cursor, "title", where, params)
+                raw = []
+                if offset < in_title:
+                    raw = engine.ordered(cursor, "title", where, params, limit, offset)
+                if len(raw) < limit and in_title < RANK_LIMIT:
+                    raw += engine.ordered(
+                        cursor, "rest", where, params, limit - len(raw), max(0, offset - in_title)
+                    )
+    rows = [
+        {**dict(zip(RESULT_COLUMNS, row[:-1], strict=True)), "rank": float(row[-1])} for row in raw
+    ]
+    return rows, total, capped
 
 
 def index_write(entries: list[tuple[int, str, str]]) -> None:

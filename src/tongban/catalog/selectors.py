@@ -75,6 +75,7 @@ class SearchPage:
     page: int
     page_size: int
     suggestion: str | None = None
+    total_capped: bool = False  # more matches than ``total``; pages stop there
 
     @property
     def pages(self) -> int:
@@ -122,10 +123,11 @@ def item_search(
         # Everything inside the region: its code without trailing zero pairs is the prefix.
         "region_code": region_prefix(region_code) if region_code else None,
     }
+    capped = False
     if text.strip() and not query.groups:
         rows, total = [], 0  # only stop words or punctuation
     else:
-        rows, total = search.search_rows(
+        rows, total, capped = search.search_rows(
             query, filters=filters, limit=page_size, offset=(page - 1) * page_size
         )
     results = []
@@ -137,6 +139,7 @@ def item_search(
     if text.strip() and total == 0:
         suggestion = search.suggest(query, _vocabulary(), _item_names())
     return SearchPage(
+        total_capped=capped,
         query=query.text,
         terms=query.terms,
         results=results,

@@ -20,8 +20,11 @@ class Migration(migrations.Migration):
                 "ALTER TABLE catalog_searchentry ADD COLUMN tsv tsvector, "
                 "ADD COLUMN title_tsv tsvector",
                 "CREATE INDEX catalog_searchentry_tsv_gin ON catalog_searchentry USING GIN (tsv)",
+                "CREATE INDEX catalog_searchentry_title_tsv_gin ON catalog_searchentry "
+                "USING GIN (title_tsv)",
             ],
             reverse_sql=[
+                "DROP INDEX catalog_searchentry_title_tsv_gin",
                 "DROP INDEX catalog_searchentry_tsv_gin",
                 "ALTER TABLE catalog_searchentry DROP COLUMN tsv, DROP COLUMN title_tsv",
             ],

@@ -81,3 +81,19 @@ def test_region_filter_includes_everything_inside_the_region():
     found = selectors.item_search(text="居住证", region_code="990102")
     assert found.total >= 1
     assert all(r.region_code.startswith("990102") for r in found.results)
+
+
+def test_huge_match_sets_come_in_tiers_titles_first(monkeypatch):
+    """Past RANK_LIMIT matches, titles with the words come first and the count is capped."""
+    monkeypatch.setattr(search, "RANK_LIMIT", 5)
+    first = selectors.item_search(text="证", page_size=3)
+    assert first.total_capped and first.total == 5
+    assert all("证" in r.name for r in first.results)
+    seen = set()
+    for page in range(1, 4):
+        results = selectors.item_search(text="证", page=page, page_size=2).results
+        ids = {r.item_id for r in results}
+        assert ids and not ids & seen  # pages do not repeat items
+        seen |= ids
+    uncapped = selectors.item_search(text="居住证申领")
+    assert not uncapped.total_capped

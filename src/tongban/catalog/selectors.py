@@ -12,7 +12,12 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString
 
 from tongban.catalog import search
-from tongban.catalog.formats import FORMAT_NAME, FORMAT_VERSION
+from tongban.catalog.formats import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    MATERIAL_FIELD_NAMES,
+    VERSION_CONTENT_FIELDS,
+)
 from tongban.catalog.models import (
     BaseItem,
     ImplementationItem,
@@ -363,8 +368,6 @@ def _file_payload(f: Any) -> dict[str, str] | None:
 
 def catalog_export_document(*, include_files: bool = True) -> dict[str, Any]:
     """The whole public catalog (each item's current version) as a format document."""
-    from tongban.catalog.services import MATERIAL_FIELDS, VERSION_CONTENT_FIELDS
-
     document: dict[str, Any] = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -418,7 +421,7 @@ def catalog_export_document(*, include_files: bool = True) -> dict[str, Any]:
         item["themes"] = [t.code for t in v.themes.all()]
         item["materials"] = []
         for m in v.materials.all():
-            entry = {f: getattr(m, f) for f in MATERIAL_FIELDS}
+            entry = {f: getattr(m, f) for f in MATERIAL_FIELD_NAMES}
             if include_files:
                 entry["blank_form"] = _file_payload(m.blank_form)
                 entry["sample"] = _file_payload(m.sample)

@@ -196,6 +196,13 @@ class _Engine:
         )
         return int(cursor.fetchone()[0])  # type: ignore[attr-defined]
 
+    def counts(self, cursor: object, where: str, params: list[object]) -> tuple[int, int]:
+        """(matches in titles, matches anywhere), each capped at RANK_LIMIT; titles first."""
+        in_title = self.count(cursor, "title", where, params)
+        if in_title >= RANK_LIMIT:
+            return in_title, in_title
+        return in_title, self.count(cursor, "all", where, params)
+
     def ordered(
         self, cursor: object, kind: str, where: str, params: list[object], limit: int, offset: int
     ) -> list[tuple[object, ...]]:
@@ -269,6 +276,19 @@ class _Postgres(_Engine):
             [self.tsquery, self.tsquery],
         )
 
+    def counts(self, cursor: object, where: str, params: list[object]) -> tuple[int, int]:
+        # One round trip: the body count (an InitPlan) only runs when the CASE reaches it.
+        title, title_params = self.condition("title")
+        anywhere, anywhere_params = self.condition("all")
+        cursor.execute(  # type: ignore[attr-defined]
+            f"SELECT t.n, CASE WHEN t.n >= %s THEN t.n ELSE (SELECT count(*) FROM (SELECT 1 "
+            f"FROM {self.source} WHERE {anywhere}{where} LIMIT %s) a) END FROM (SELECT count(*) "
+            f"AS n FROM (SELECT 1 FROM {self.source} WHERE {title}{where} LIMIT %s) t0) t",
+            [RANK_LIMIT, *anywhere_params, *params, RANK_LIMIT, *title_params, *params, RANK_LIMIT],
+        )
+        in_title, total = cursor.fetchone()  # type: ignore[attr-defined]
+        return int(in_title), int(total)
+
 
 def search_rows(
     query: ParsedQuery, *, filters: dict[str, object], limit: int, offset: int
@@ -292,12 +312,13 @@ def search_rows(
             raw = cursor.fetchall()
         else:
             engine = _Postgres(query) if connection.vendor == "postgresql" else _Fts5(query)
-            total = engine.count(cursor, "all", where, params)
+            # Titles first: when the words are in a thousand titles, the body index (far
+            # larger posting lists) is never consulted.
+            in_title, total = engine.counts(cursor, where, params)
             if total < RANK_LIMIT:
                 raw = engine.ranked(cursor, where, params, limit, offset)
             else:
                 capped = True
-                in_title = engine.count(cursor, "title", where, params)
                 raw = []
                 if offset < in_title:
                     raw = engine.ordered(cursor, "title", where, params, limit, offset)

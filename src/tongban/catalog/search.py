@@ -12,6 +12,7 @@ import difflib
 import html
 import re
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -169,10 +170,10 @@ def _fts5_quote(term: str) -> str:
 # (a word in thousands of items) is answered in two tiers instead — items with the words in
 # their title first, then the others, each in catalog order — so its cost stays bounded, and
 # its count is reported as "more than RANK_LIMIT".
-RANK_LIMIT = 1000
+RANK_LIMIT = 500
 
 
-class _Engine:
+class _Engine(ABC):
     """The SQL of one database's full-text index, for three match kinds.
 
     ``all``: the words anywhere; ``title``: all the words in the title; ``rest``: ``all`` but
@@ -182,11 +183,13 @@ class _Engine:
     source = ""
     order_key = ""
 
+    @abstractmethod
     def condition(self, kind: str) -> tuple[str, list[object]]:
-        raise NotImplementedError
+        """The WHERE clause (and its parameters) selecting matches of ``kind``."""
 
+    @abstractmethod
     def rank_sql(self) -> tuple[str, list[object]]:
-        raise NotImplementedError
+        """The relevance expression (higher is better) and its parameters."""
 
     def count(self, cursor: object, kind: str, where: str, params: list[object]) -> int:
         cond, cond_params = self.condition(kind)
@@ -271,9 +274,10 @@ class _Postgres(_Engine):
 
     def rank_sql(self) -> tuple[str, list[object]]:
         return (
-            "10 * ts_rank(e.title_tsv, %s::tsquery) + ts_rank(e.tsv, %s::tsquery) "
-            "- length(e.title_tokens) / 1000.0",
-            [self.tsquery, self.tsquery],
+            # Title relevance, then shorter (more specific) titles; ranking on the body too
+            # would read every match's largest column for little gain.
+            "ts_rank(e.title_tsv, %s::tsquery) - length(e.title_tokens) / 1000.0",
+            [self.tsquery],
         )
 
     def counts(self, cursor: object, where: str, params: list[object]) -> tuple[int, int]:

@@ -344,11 +344,11 @@ class SituationInline(DraftInlineMixin, admin.TabularInline):
 class DraftOnlyMixin:
     """Editing is allowed only on drafts within the manager's scope."""
 
-    def _item_of(self, obj: Any) -> ImplementationItem | None:
-        raise NotImplementedError
+    def _version_of(self, obj: Any) -> ItemVersion:
+        return obj if isinstance(obj, ItemVersion) else obj.version
 
-    def _version_of(self, obj: Any) -> ItemVersion | None:
-        raise NotImplementedError
+    def _item_of(self, obj: Any) -> ImplementationItem:
+        return self._version_of(obj).item
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return actor_of(request).has_role("catalog_manager")
@@ -438,12 +438,6 @@ class ItemVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
         (_("Result"), {"fields": [("result_name", "result_name_en", "result_type")]}),
     ]
 
-    def _item_of(self, obj: ItemVersion) -> ImplementationItem:
-        return obj.item
-
-    def _version_of(self, obj: ItemVersion) -> ItemVersion:
-        return obj
-
     def get_queryset(self, request: HttpRequest) -> QuerySet[ItemVersion]:
         qs = super().get_queryset(request)
         scope = scope_filter(actor_of(request), "item__department_id", "item__region__code")
@@ -510,12 +504,6 @@ class SituationAdmin(DraftOnlyMixin, admin.ModelAdmin):
     readonly_fields = ["version"]
     fields = ["version", "code", "position", "question", "question_en", "multiple", "depends_on"]
     inlines = [OptionInline]
-
-    def _item_of(self, obj: Situation) -> ImplementationItem:
-        return obj.version.item
-
-    def _version_of(self, obj: Situation) -> ItemVersion:
-        return obj.version
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return False  # reached from the version page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,23 @@ from tongban.catalog.formats.fields import (
 )
 from tongban.core.errors import Problem
 from tongban.core.ids import credit_code_problem, normalise_code
+
+
+def _check_code(
+    code: str | None,
+    pattern: re.Pattern[str],
+    seen: set[str],
+    location: str,
+    problems: list[Problem],
+) -> None:
+    """A code must have the right form and be unique among its siblings."""
+    if not code:
+        return
+    if not pattern.match(code):
+        problems.append(Problem(location=location, field="code", reason=_("Invalid code.")))
+    elif code in seen:
+        problems.append(Problem(location=location, field="code", reason=_("Duplicate code.")))
+    seen.add(code)
 
 
 def catalog_validate(
@@ -71,13 +89,7 @@ def catalog_validate(
     for i, raw in enumerate(document.get("themes", [])):
         loc = where("themes", i)
         theme = clean_record(raw, THEME_FIELDS, loc, problems)
-        code = theme.get("code")
-        if code:
-            if not THEME_CODE_RE.match(code):
-                problems.append(Problem(location=loc, field="code", reason=_("Invalid code.")))
-            elif code in theme_codes:
-                problems.append(Problem(location=loc, field="code", reason=_("Duplicate code.")))
-            theme_codes.add(code)
+        _check_code(theme.get("code"), THEME_CODE_RE, theme_codes, loc, problems)
         themes.append(theme)
 
     base_items: list[dict[str, Any]] = []
@@ -193,13 +205,7 @@ def _validate_materials(
     for j, m_raw in enumerate(materials_raw):
         loc = where("items", i, "materials", j)
         material = clean_record(m_raw, MATERIAL_FIELDS, loc, problems)
-        code = material.get("code")
-        if code:
-            if not CODE_RE.match(code):
-                problems.append(Problem(location=loc, field="code", reason=_("Invalid code.")))
-            if code in codes:
-                problems.append(Problem(location=loc, field="code", reason=_("Duplicate code.")))
-            codes.add(code)
+        _check_code(material.get("code"), CODE_RE, codes, loc, problems)
         if material.get("copies") is None:
             material["copies"] = 1
         if material.get("paper_size") is None:
@@ -236,12 +242,7 @@ def _validate_situations(
         loc = where("items", i, "situations", j)
         situation = clean_record(s_raw, SITUATION_FIELDS, loc, problems)
         code = situation.get("code")
-        if code:
-            if not CODE_RE.match(code):
-                problems.append(Problem(location=loc, field="code", reason=_("Invalid code.")))
-            if code in codes:
-                problems.append(Problem(location=loc, field="code", reason=_("Duplicate code.")))
-            codes.add(code)
+        _check_code(code, CODE_RE, codes, loc, problems)
         depends = situation.get("depends_on")
         if depends and depends not in answered:
             problems.append(
@@ -263,18 +264,9 @@ def _validate_situations(
             o_loc = where("items", i, "situations", j, "options", k)
             option = clean_record(o_raw, OPTION_FIELDS, o_loc, problems)
             o_code = option.get("code")
-            if o_code:
-                if not CODE_RE.match(o_code):
-                    problems.append(
-                        Problem(location=o_loc, field="code", reason=_("Invalid code."))
-                    )
-                if o_code in option_codes:
-                    problems.append(
-                        Problem(location=o_loc, field="code", reason=_("Duplicate code."))
-                    )
-                option_codes.add(o_code)
-                if code:
-                    answered.add(f"{code}:{o_code}")
+            _check_code(o_code, CODE_RE, option_codes, o_loc, problems)
+            if code and o_code:
+                answered.add(f"{code}:{o_code}")
             for m_code in option.get("materials") or []:
                 if m_code not in material_codes:
                     problems.append(

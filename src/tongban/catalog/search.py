@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba
-from django.db import connection, transaction
+from django.db import connection
 from django.utils.safestring import SafeString, mark_safe
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -207,14 +207,7 @@ class _Engine(ABC):
         return in_title, self.count(cursor, "all", where, params)
 
     def ordered(
-        self,
-        cursor: object,
-        kind: str,
-        where: str,
-        params: list[object],
-        limit: int,
-        offset: int,
-        dense: bool = False,
+        self, cursor: object, kind: str, where: str, params: list[object], limit: int, offset: int
     ) -> list[tuple[object, ...]]:
         cond, cond_params = self.condition(kind)
         cursor.execute(  # type: ignore[attr-defined]
@@ -287,25 +280,6 @@ class _Postgres(_Engine):
             [self.tsquery],
         )
 
-    def ordered(
-        self,
-        cursor: object,
-        kind: str,
-        where: str,
-        params: list[object],
-        limit: int,
-        offset: int,
-        dense: bool = False,
-    ) -> list[tuple[object, ...]]:
-        if not dense or offset + limit > RANK_LIMIT // 5:
-            return super().ordered(cursor, kind, where, params, limit, offset)
-        # A dense tier (RANK_LIMIT or more matches) and an early page. Words that share
-        # titles (道路 and 运输) are estimated as rare together, so PostgreSQL would fetch and
-        # sort every match; walking the primary key until a page is full is far cheaper.
-        with transaction.atomic():
-            cursor.execute("SET LOCAL enable_bitmapscan = off")  # type: ignore[attr-defined]
-            return super().ordered(cursor, kind, where, params, limit, offset)
-
     def counts(self, cursor: object, where: str, params: list[object]) -> tuple[int, int]:
         # One round trip: the body count (an InitPlan) only runs when the CASE reaches it.
         title, title_params = self.condition("title")
@@ -351,9 +325,7 @@ def search_rows(
                 capped = True
                 raw = []
                 if offset < in_title:
-                    raw = engine.ordered(
-                        cursor, "title", where, params, limit, offset, dense=in_title >= RANK_LIMIT
-                    )
+                    raw = engine.ordered(cursor, "title", where, params, limit, offset)
                 if len(raw) < limit and in_title < RANK_LIMIT:
                     raw += engine.ordered(
                         cursor, "rest", where, params, limit - len(raw), max(0, offset - in_title)

@@ -81,6 +81,7 @@ FONT_NAME = "TongbanSans"
 FONT_NAME_BOLD = "TongbanSans-Bold"
 
 _font_lock = threading.Lock()
+_render_lock = threading.Lock()
 _fonts_registered = False
 
 
@@ -502,7 +503,11 @@ class PdfDocument:
         canvasmaker = partial(
             _NumberedCanvas, footer_template=self.footer_template, footer_font=FONT_NAME
         )
-        template.build(story, canvasmaker=canvasmaker)
+        # reportlab keeps per-document font subsetting state on the shared font object, which
+        # is not safe across threads (seen as IndexError under concurrent renders): one build
+        # at a time per process; web servers run several processes.
+        with _render_lock:
+            template.build(story, canvasmaker=canvasmaker)
         return buffer.getvalue()
 
     # -- helpers -------------------------------------------------------------------

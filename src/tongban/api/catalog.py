@@ -16,7 +16,7 @@ from pydantic import Field
 
 from tongban.catalog import selectors, services
 from tongban.catalog.formats import csv_archive_write
-from tongban.catalog.models import ItemVersion, Material, localised
+from tongban.catalog.models import Material, localised
 from tongban.core.errors import Forbidden, InvalidInput, Problem
 from tongban.identity.selectors import actor_for_user
 
@@ -197,17 +197,11 @@ def _material_out(m: Material, situational: set[int]) -> MaterialOut:
     )
 
 
-def _situational(version: ItemVersion) -> set[int]:
-    return {
-        m.pk for s in version.situations.all() for o in s.options.all() for m in o.materials.all()
-    }
-
-
 @router.get("/items/{implementation_code}", response=GuideOut, summary="The full guide of an item")
 def guide(request: HttpRequest, implementation_code: str, version: int | None = None) -> GuideOut:
     v = selectors.item_guide_get(implementation_code=implementation_code, version_number=version)
     item = v.item
-    situational = _situational(v)
+    situational = selectors.situational_material_ids(v)
     return GuideOut(
         implementation_code=item.implementation_code,
         base_code=item.base_item.base_code,
@@ -293,7 +287,7 @@ def materials(request: HttpRequest, implementation_code: str, body: AnswersIn) -
             raise InvalidInput(problems=[Problem(field="answers", reason=_("Too long."))])
     v = selectors.item_guide_get(implementation_code=implementation_code)
     outcome = selectors.materials_for_answers(version=v, answers=body.answers)
-    situational = _situational(v)
+    situational = selectors.situational_material_ids(v)
     return MaterialsOut(
         complete=outcome.complete,
         unanswered=[s.code for s in outcome.unanswered],

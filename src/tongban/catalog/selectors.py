@@ -265,6 +265,13 @@ def item_version_history(*, implementation_code: str) -> list[ItemVersion]:
     )
 
 
+def situational_material_ids(version: ItemVersion) -> set[int]:
+    """Materials that only some situations need (linked to an option); uses prefetched data."""
+    return {
+        m.pk for s in version.situations.all() for o in s.options.all() for m in o.materials.all()
+    }
+
+
 @dataclass
 class MaterialList:
     """The questionnaire's outcome: the exact materials and extra conditions of a situation."""

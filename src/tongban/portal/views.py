@@ -124,9 +124,7 @@ def _guide_context(request: HttpRequest, version: ItemVersion) -> dict[str, Any]
     except InvalidInput as exc:
         error = exc
         outcome = selectors.materials_for_answers(version=version, answers={})
-    situational = {
-        m.pk for s in version.situations.all() for o in s.options.all() for m in o.materials.all()
-    }
+    situational = selectors.situational_material_ids(version)
     return {
         "version": version,
         "item": version.item,

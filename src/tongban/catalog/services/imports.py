@@ -88,8 +88,13 @@ def catalog_parse(*, content: bytes, filename: str) -> tuple[dict[str, Any], lis
                 reason=_("Upload a .json file or a .zip of CSV files."),
             )
         ]
-    context = _known_context()
-    cleaned, problems = catalog_validate(document, locations=locations, **context)
+    return _validate_document(document, locations)
+
+
+def _validate_document(
+    document: Any, locations: dict[tuple[Any, ...], str] | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    cleaned, problems = catalog_validate(document, locations=locations, **_known_context())
     if isinstance(document, dict) and document.get("_from_csv"):
         cleaned["_from_csv"] = True
     return cleaned, problems
@@ -140,6 +145,27 @@ def catalog_import(
     is replaced by the imported one.
     """
     document, problems = catalog_parse(content=content, filename=filename)
+    return _import_checked(
+        actor=actor,
+        document=document,
+        problems=problems,
+        filename=filename,
+        publish=publish,
+        effective_from=effective_from,
+        reindex=reindex,
+    )
+
+
+def _import_checked(
+    *,
+    actor: Actor,
+    document: dict[str, Any],
+    problems: list[Problem],
+    filename: str,
+    publish: bool,
+    effective_from: dt.date | None,
+    reindex: bool,
+) -> dict[str, int]:
     if not problems:
         problems = _scope_problems(actor, document)
     if problems:
@@ -165,14 +191,16 @@ def catalog_import_document(
     effective_from: dt.date | None = None,
     reindex: bool = True,
 ) -> dict[str, int]:
-    """Import an already-built catalog document (the demo loader and the scale generator)."""
-    import json
+    """Import an already-built catalog document (the demo loader and the scale generator).
 
-    content = json.dumps(document, ensure_ascii=False).encode()
-    return catalog_import(
+    The same validation and the same all-or-nothing write as a file, without serialising it.
+    """
+    cleaned, problems = _validate_document(document)
+    return _import_checked(
         actor=actor,
-        content=content,
-        filename="document.json",
+        document=cleaned,
+        problems=problems,
+        filename="document",
         publish=publish,
         effective_from=effective_from,
         reindex=reindex,
@@ -252,12 +280,16 @@ def _catalog_write(
                 )
             )
         # Replace existing drafts (keep their files for CSV imports, which carry none).
+        # A CSV import carries no files: keep the ones the item's versions already have.
         old_files: dict[tuple[int, str], tuple[str, str]] = {}
-        for m in Material.objects.filter(version__item__in=existing.values()).order_by(
-            "version__number"
-        ):
-            if m.blank_form or m.sample:
-                old_files[(m.version.item_id, m.code)] = (m.blank_form.name, m.sample.name)
+        if from_csv:
+            for item_id, code, form, sample in (
+                Material.objects.filter(version__item__in=existing.values())
+                .exclude(blank_form="", sample="")
+                .order_by("version__number")
+                .values_list("version__item_id", "code", "blank_form", "sample")
+            ):
+                old_files[(item_id, code)] = (form, sample)
         ItemVersion.objects.filter(
             item__in=existing.values(), status=ItemVersion.Status.DRAFT
         ).delete()

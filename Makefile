@@ -53,7 +53,9 @@ bench: venv
 
 check-deploy: venv
 	TONGBAN_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
-	  ALLOWED_HOSTS=tongban.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+	  PII_KEYS=k1:$$(head -c 32 /dev/urandom | base64) PII_INDEX_KEY=$$(head -c 32 /dev/urandom | base64) \
+	  TONGBAN_VAR_DIR=$$(mktemp -d) ALLOWED_HOSTS=tongban.example \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## make messages: refresh the translation catalogues (English msgids, Chinese translations)
 messages: venv

@@ -41,6 +41,20 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
 # invalidate the audit chain.
 AUDIT_KEY = os.environ.get("AUDIT_KEY", SECRET_KEY)
 
+
+def _derived_key(purpose: str) -> str:
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(f"tongban:{purpose}:{SECRET_KEY}".encode()).digest()
+    return base64.b64encode(digest).decode()
+
+
+# Personal data at rest (tongban.core.crypto): "id:base64key,…", the first key encrypts.
+PII_KEYS = env_list("PII_KEYS", f"dev:{_derived_key('pii')}")
+PII_INDEX_KEY = os.environ.get("PII_INDEX_KEY", _derived_key("pii-index"))
+PII_KEYS_FROM_ENVIRONMENT = "PII_KEYS" in os.environ and "PII_INDEX_KEY" in os.environ
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -52,8 +66,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "oauth2_provider",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "tongban.core",
     "tongban.organizations",
+    "tongban.registries",
     "tongban.identity",
     "tongban.catalog",
     "tongban.portal",
@@ -71,10 +90,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "tongban.core.middleware.DomainErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tongban.urls"
@@ -129,7 +150,82 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:account"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses locked-out identifiers before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "tongban.identity.backends.IdentifierBackend",
+]
+# Lockout: five wrong passwords for one identifier lock it for 15 minutes. The identifier is
+# kept as a keyed digest, never in clear text.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locking by address would lock out a whole service hall behind one NAT; addresses are
+# throttled instead (LOGIN_RATE, django-ratelimit).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_CALLABLE = "tongban.identity.lockout.lockout_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tongban.identity.lockout.locked_out_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Throttling: log-in and code requests per client address (django-ratelimit, on the cache).
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "30/m")
+CODE_RATE = os.environ.get("CODE_RATE", "10/h")
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# Staff authenticate with a TOTP authenticator (django-otp) before the workbench opens.
+OTP_TOTP_ISSUER = "Tongban"
+STAFF_TOTP_REQUIRED = env_bool("STAFF_TOTP_REQUIRED", True)
+
+# Single sign-on: Tongban is an OpenID Connect provider (django-oauth-toolkit).
+OIDC_KEY_DIR = Path(os.environ.get("OIDC_KEY_DIR", VAR_DIR / "oidc"))
+from tongban.signing_keys import load_keys  # noqa: E402
+
+_OIDC_KEY, _OIDC_INACTIVE_KEYS = load_keys(OIDC_KEY_DIR)
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _OIDC_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _OIDC_INACTIVE_KEYS,
+    "OIDC_ISS_ENDPOINT": os.environ.get("OIDC_ISSUER", ""),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": True,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "tongban.identity.oidc.ClaimsValidator",
+    "OIDC_SERVER_CLASS": "tongban.identity.oidc.S256OnlyServer",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ID_TOKEN_EXPIRE_SECONDS": 600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 8 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    "SCOPES": {
+        "openid": _("Sign you in (an identifier for you and your assurance level)"),
+        "profile": _("Your name, sex, birth date and masked ID number"),
+        "id_number": _("Your full citizen ID number"),
+        "phone": _("Your mobile number"),
+        "email": _("Your e-mail address"),
+        "company": _("The company you are acting for"),
+        "roles": _("Your staff roles"),
+        "api": _("Use the Tongban API on your behalf"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if not PRODUCTION else ["https"],
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -172,6 +268,11 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tongban.example")
+
+# Text messages (tongban.core.messaging): a gateway adapter in production; in development the
+# console, or files in SMS_FILE_PATH with tongban.core.messaging.FileSmsBackend.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "tongban.core.messaging.ConsoleSmsBackend")
+SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", VAR_DIR / "sms"))
 
 CACHES = {
     "default": (

@@ -1,13 +1,35 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
+from oauth2_provider import views as oauth_views
 
 from tongban.api.urls import api
 from tongban.core.views import healthz
+from tongban.portal.oidc_views import ConsentView, LogoutView
 from tongban.workbench.admin import workbench_site
+
+# The OpenID Connect provider: discovery and keys at the site root (the issuer is the site),
+# the endpoints under /oauth/. Client management is in the workbench, not here.
+oidc_patterns = (
+    [
+        re_path(
+            r"^\.well-known/openid-configuration/?$",
+            oauth_views.ConnectDiscoveryInfoView.as_view(),
+            name="oidc-connect-discovery-info",
+        ),
+        path(".well-known/jwks.json", oauth_views.JwksInfoView.as_view(), name="jwks-info"),
+        path("oauth/authorize/", ConsentView.as_view(), name="authorize"),
+        path("oauth/token/", oauth_views.TokenView.as_view(), name="token"),
+        path("oauth/revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
+        path("oauth/userinfo/", oauth_views.UserInfoView.as_view(), name="user-info"),
+        path("oauth/logout/", LogoutView.as_view(), name="rp-initiated-logout"),
+    ],
+    "oauth2_provider",
+)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("", include(oidc_patterns)),
     path("api/v1/", api.urls),
     path("workbench/", include("tongban.workbench.urls")),
     path("workbench/", workbench_site.urls),

@@ -23,6 +23,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
+_SERVER_ENV: dict[str, str] = {}
+
+
+def server_env() -> dict[str, str]:
+    """The environment of the live server (to run management commands on its database)."""
+    return dict(_SERVER_ENV)
 
 
 def _chromium() -> str | None:
@@ -60,8 +66,14 @@ def _database_url(var_dir: Path) -> tuple[str, object]:
 
 
 @pytest.fixture(scope="session")
-def live_url() -> Iterator[str]:
-    var_dir = Path(tempfile.mkdtemp(prefix="tongban-e2e-"))
+def live_var_dir() -> Path:
+    """The live server's variable directory (its text messages are files in ``sms/``)."""
+    return Path(tempfile.mkdtemp(prefix="tongban-e2e-"))
+
+
+@pytest.fixture(scope="session")
+def live_url(live_var_dir: Path) -> Iterator[str]:
+    var_dir = live_var_dir
     database_url, drop = _database_url(var_dir)
     env = {
         **os.environ,
@@ -70,7 +82,10 @@ def live_url() -> Iterator[str]:
         "DJANGO_SETTINGS_MODULE": "tongban.settings",
         "PYTHONPATH": str(ROOT / "src"),
         "LOG_LEVEL": "WARNING",
+        "SMS_BACKEND": "tongban.core.messaging.FileSmsBackend",
+        "SMS_FILE_PATH": str(var_dir / "sms"),
     }
+    _SERVER_ENV.update(env)
     manage = [PYTHON, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True)
     subprocess.run([*manage, "load_demo"], env=env, check=True, stdout=subprocess.DEVNULL)

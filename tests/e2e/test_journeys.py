@@ -9,6 +9,8 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.accounts import staff_login
+
 pytestmark = pytest.mark.e2e
 
 DEMO_PASSWORD = "Tongban-demo-2026"
@@ -70,10 +72,7 @@ def test_keyboard_only_search(page):
 
 
 def _login(page, username: str) -> None:
-    page.goto("/workbench/login/?next=/workbench/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("input[type=submit]").click()
+    staff_login(page, username)
     expect(page.locator("#user-tools")).to_contain_text(username)
 
 

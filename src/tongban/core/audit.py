@@ -81,7 +81,8 @@ def audit_log(
         action=action,
         object_type=object_type,
         object_id=str(object_id)[:80],
-        data=_canonical(data or {}),
+        # An agent's or a clerk's action records the company or person acted for too.
+        data=_canonical({**actor.context, **(data or {})}),
         request_id=current_request_id(),
     )
     record.record_hash = _content_hash(record)

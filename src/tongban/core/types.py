@@ -60,6 +60,18 @@ class Actor:
     label: str = ""
     is_superuser: bool = False
     grants: tuple[RoleGrant, ...] = field(default_factory=tuple)
+    # A person's account (自然人): their person id and assurance level (1-3).
+    person_id: int | None = None
+    assurance_level: int = 0
+    # Acting for a company (as its legal representative or a mandated agent, 经办人): the
+    # company, and the base item codes the mandate covers (None: every item).
+    acting_for_company_id: int | None = None
+    mandate_item_codes: tuple[str, ...] | None = None
+    acting_as_representative: bool = False
+    # The companies this person is the legal representative of (法定代表人).
+    represented_company_ids: tuple[int, ...] = ()
+    # A window clerk serving a person at the counter (代办): whom they serve.
+    serving_person_id: int | None = None
 
     @classmethod
     def anonymous(cls) -> Actor:
@@ -75,6 +87,20 @@ class Actor:
         if self.kind == "user":
             return f"user:{self.user_id}"
         return f"{self.kind}:{self.label}"
+
+    @property
+    def context(self) -> dict[str, int]:
+        """Who else an action involves, recorded with every audit record."""
+        extra = {}
+        if self.acting_for_company_id is not None:
+            extra["acting_for_company"] = self.acting_for_company_id
+        if self.serving_person_id is not None:
+            extra["serving_person"] = self.serving_person_id
+        return extra
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.is_superuser or bool(self.grants)
 
     def has_role(self, role: str) -> bool:
         return self.is_superuser or any(g.role in (role, "administrator") for g in self.grants)

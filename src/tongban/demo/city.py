@@ -9,26 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tongban.core.ids import org_code_check, uscc_check
+
 # ---------------------------------------------------------------------------------------------
 # Unified social credit codes (GB 32100-2015, organisation code GB 11714)
-
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def org_code_check(body: str) -> str:
-    """The GB 11714 check character of an 8-character organisation code body."""
-    total = sum(_ORG_ALPHABET.index(c) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
-    value = 11 - total % 11
-    return {10: "X", 11: "0"}.get(value, str(value))
-
-
-def uscc_check(body: str) -> str:
-    """The GB 32100 check character of the first 17 characters."""
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def credit_code(region: str, serial: int, *, prefix: str = "11", org: str = "MB") -> str:

@@ -10,7 +10,7 @@ from django.db import transaction
 from tongban.catalog import services as catalog_services
 from tongban.core.audit import audit_seal_all
 from tongban.core.types import Actor
-from tongban.demo import city
+from tongban.demo import city, people
 from tongban.identity import services as identity_services
 from tongban.organizations import services as organization_services
 from tongban.organizations.models import Department
@@ -26,13 +26,88 @@ class DemoAccount:
 DEMO_PASSWORD = "Tongban-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
 
+STAFF = ("admin", "catalog.city", "catalog.amr", "auditor", "clerk.city", "data.city")
+
+
 def demo_accounts() -> list[DemoAccount]:
+    """Staff log in with the user name; persons with their ID number or mobile number."""
     return [
         DemoAccount("admin", DEMO_PASSWORD, "administrator (everything)"),
         DemoAccount("catalog.city", DEMO_PASSWORD, "catalog manager, whole city"),
         DemoAccount("catalog.amr", DEMO_PASSWORD, "catalog manager, city market regulation"),
         DemoAccount("auditor", DEMO_PASSWORD, "auditor (reads the audit log)"),
+        DemoAccount("clerk.city", DEMO_PASSWORD, "window clerk (any window of the city)"),
+        DemoAccount("data.city", DEMO_PASSWORD, "data manager (base registries)"),
+        DemoAccount(people.PEOPLE[0][2], DEMO_PASSWORD, "张伟, person, L1 (can verify to L2)"),
+        DemoAccount(people.PEOPLE[1][2], DEMO_PASSWORD, "李娜, L2, representative of 江川示范科技"),
+        DemoAccount(people.PEOPLE[2][2], DEMO_PASSWORD, "王芳, L1, agent of 江川示范科技"),
+        DemoAccount(people.COMPANIES[0][1], DEMO_PASSWORD, "company log-in (李娜's password)"),
     ]
+
+
+def load_demo_people(system: Actor) -> None:
+    """The population and company registries, registered persons, a company and a mandate."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tongban.identity.models import AssuranceLevel, Company, Mandate, Person
+    from tongban.registries import services as registry_services
+
+    regions = identity_services.known_regions()
+    registry_services.registry_load(
+        actor=system,
+        people=[{"id_number": i, "name": n, "region": i[:6]} for n, i, _p, _l in people.PEOPLE],
+        companies=[
+            {
+                "credit_code": code,
+                "name": name,
+                "representative_id_number": people.PEOPLE[rep][1],
+                "representative_name": people.PEOPLE[rep][0],
+                "status": status,
+                "registered_on": "2015-06-01",
+            }
+            for name, code, rep, status in people.COMPANIES
+        ],
+        known_regions=regions,
+    )
+    created: list[Person] = []
+    for name, number, phone, level in people.PEOPLE:
+        if level is None:
+            continue
+        index = identity_services.id_number_index(number)
+        person = Person.objects.filter(id_number_index=index).first()
+        if person is None:
+            person = identity_services.person_create_at_counter(
+                actor=system, id_number=number, name=name, phone=phone, password=DEMO_PASSWORD
+            )
+            # The demo shows every level: set the one the table gives.
+            Person.objects.filter(pk=person.pk).update(
+                assurance_level=AssuranceLevel(level),
+                assurance_method="demo",
+                phone_verified_at=person.created_at,
+            )
+        created.append(person)
+    representative, agent = created[1], created[2]
+    name, code, _rep, _status = people.COMPANIES[0]
+    company = Company.objects.filter(credit_code=code).first()
+    if company is None:
+        company = Company.objects.create(credit_code=code, name=name, representative=representative)
+    if not Mandate.objects.filter(company=company, agent=agent).exists():
+        today = company.created_at.date()
+        Mandate.objects.create(
+            company=company,
+            agent=agent,
+            granted_by=representative,
+            all_items=True,
+            valid_from=today,
+            valid_until=today.replace(year=today.year + 1),
+        )
+    user_model = get_user_model()
+    for username in STAFF:
+        user = user_model.objects.filter(username=username).first()
+        if user is not None and not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(
+                user=user, name="demo", key=people.totp_key(username), confirmed=True
+            )
 
 
 def load_demo_city() -> dict[str, int]:
@@ -54,11 +129,14 @@ def load_demo_city() -> dict[str, int]:
             ("catalog.city", [("catalog_manager", None, city_code)]),
             ("catalog.amr", [("catalog_manager", amr.pk if amr else None, city_code)]),
             ("auditor", [("auditor", None, None)]),
+            ("clerk.city", [("window_clerk", None, city_code)]),
+            ("data.city", [("data_manager", None, city_code)]),
         ]
         for username, roles in staff:
             if not user_model.objects.filter(username=username).exists():
                 identity_services.staff_user_create(
                     actor=system, username=username, password=DEMO_PASSWORD, roles=roles
                 )
+        load_demo_people(system)
     audit_seal_all()
     return {**orgs, **summary}

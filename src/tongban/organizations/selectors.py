@@ -24,3 +24,8 @@ def hall_list() -> QuerySet[Hall]:
 
 def department_list() -> QuerySet[Department]:
     return Department.objects.select_related("region").order_by("region_id", "name")
+
+
+def region_codes() -> list[str]:
+    """Every 6-digit (province to district) region code of the region tree."""
+    return [c for c in Region.objects.values_list("code", flat=True) if len(c) == 6]

@@ -1,10 +1,21 @@
 from django.urls import path
 
+from tongban.portal import account_views as accounts
 from tongban.portal import views
 
 app_name = "portal"
 
 urlpatterns = [
+    path("account/", accounts.account_page, name="account"),
+    path("account/login/", accounts.login_page, name="login"),
+    path("account/logout/", accounts.logout_page, name="logout"),
+    path("account/register/", accounts.register_page, name="register"),
+    path("account/password-reset/", accounts.password_reset_page, name="password_reset"),
+    path("account/second-factor/", accounts.second_factor, name="second_factor"),
+    path("account/sessions/end/", accounts.sessions_end_page, name="sessions_end"),
+    path("account/acting-for/", accounts.acting_for_page, name="acting_for"),
+    path("account/companies/", accounts.companies_page, name="companies"),
+    path("account/companies/<int:company_id>/mandates/", accounts.mandates_page, name="mandates"),
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
     path("departments/", views.departments, name="departments"),

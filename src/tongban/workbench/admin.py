@@ -8,6 +8,7 @@ check permissions again and write the audit record), never through a raw save.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
@@ -35,7 +36,7 @@ from tongban.core.ids import REGION_LEVEL_LENGTHS, region_code_problem
 from tongban.core.models import AuditRecord
 from tongban.core.types import Actor, region_prefix
 from tongban.identity.models import StaffRole
-from tongban.identity.selectors import actor_for_user
+from tongban.identity.selectors import request_actor, staff_needs_second_factor
 from tongban.organizations.models import Department, Hall, Region, Window
 
 
@@ -45,14 +46,24 @@ class WorkbenchSite(admin.AdminSite):
     index_title = _("Work")
     index_template = "workbench/index.html"
 
+    def has_permission(self, request: HttpRequest) -> bool:
+        # Staff pass their TOTP second factor before the workbench opens.
+        return super().has_permission(request) and not staff_needs_second_factor(request.user)
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        """One log-in page for everyone (identifier, password, then TOTP for staff)."""
+        target = request.GET.get("next") or reverse("admin:index")
+        return HttpResponseRedirect(f"{reverse('portal:login')}?{urlencode({'next': target})}")
+
+    def logout(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        return HttpResponseRedirect(reverse("portal:logout"))
+
 
 workbench_site = WorkbenchSite(name="admin")
 
 
 def actor_of(request: HttpRequest) -> Actor:
-    if not hasattr(request, "_tongban_actor"):
-        request._tongban_actor = actor_for_user(request.user)  # type: ignore[attr-defined]
-    return request._tongban_actor  # type: ignore[attr-defined]
+    return request_actor(request)
 
 
 def scope_filter(actor: Actor, department_field: str, region_field: str) -> Q | None:

@@ -5,20 +5,18 @@ import json
 import zipfile
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tongban.catalog.models import ImplementationItem, ItemVersion
 from tongban.catalog.tests.factories import base_code, item_document
 from tongban.core.models import AuditRecord
+from tongban.identity.tests.helpers import force_staff_login
 
 pytestmark = pytest.mark.django_db
 
 
 def _client(username: str) -> Client:
-    client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
+    return force_staff_login(Client(), username)
 
 
 def test_amr_manager_sees_only_own_department_items():

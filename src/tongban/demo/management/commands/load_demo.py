@@ -5,7 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from tongban.catalog.models import ImplementationItem
-from tongban.demo.loader import demo_accounts, load_demo_city
+from tongban.demo.loader import STAFF, demo_accounts, load_demo_city
+from tongban.demo.people import totp_secret
 
 
 class Command(BaseCommand):
@@ -30,6 +31,14 @@ class Command(BaseCommand):
                 f"  {account.username:<14} {account.password:<20} {account.description}"
             )
         self.stdout.write("")
-        self.stdout.write("Portal:    http://127.0.0.1:8000/")
+        self.stdout.write(
+            "Staff also enter a TOTP code. Add the key to an authenticator app, or print the"
+        )
+        self.stdout.write("current code with: .venv/bin/python manage.py demo_totp <user name>")
+        for username in STAFF:
+            self.stdout.write(f"  {username:<14} {totp_secret(username)}")
+        self.stdout.write("SMS codes (registration, password reset) are printed on this console.")
+        self.stdout.write("")
+        self.stdout.write("Portal:    http://127.0.0.1:8000/  (log in: /account/login/)")
         self.stdout.write("API docs:  http://127.0.0.1:8000/api/v1/docs")
         self.stdout.write("Health:    http://127.0.0.1:8000/healthz")

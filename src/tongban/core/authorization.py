@@ -1,0 +1,113 @@
+"""One answer to "may this actor do this to this object", used by every service.
+
+An action names who may perform it (``RULES``): the owner of the object (a person's own
+records), an agent acting for the owning company within their mandate, and staff holding one
+of the listed roles with a grant covering the object's department and region. Services describe
+the object as a ``Target`` and call ``authorize``; views may call ``permits`` to decide what to
+show, but the service check is the one that counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.errors import Forbidden
+from tongban.core.types import Actor
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action touches, described by who owns it and where it belongs."""
+
+    kind: str
+    id: object = None
+    owner_person_id: int | None = None
+    owner_company_id: int | None = None
+    department_id: int | None = None
+    region_code: str | None = None
+    item_code: str | None = None  # the base item code an agent's mandate must cover
+
+
+@dataclass(frozen=True)
+class Rule:
+    staff_roles: tuple[str, ...] = ()
+    owner: bool = False  # the person who owns the object
+    company_agent: bool = False  # acting for the owning company, within the mandate
+    company_representative: bool = False  # acting for the owning company as its representative
+    min_assurance: int = 0  # for owners and agents
+    # The staff role counts wherever it is held: any clerk at any window serves any person
+    # (无差别受理), whatever department or region the clerk's grant names.
+    staff_anywhere: bool = False
+
+
+RULES: dict[str, Rule] = {
+    # identity
+    "person.view": Rule(
+        owner=True, staff_roles=("window_clerk", "supervisor", "auditor"), staff_anywhere=True
+    ),
+    "person.update": Rule(owner=True),
+    "person.reveal_id_number": Rule(
+        owner=True, staff_roles=("window_clerk", "auditor"), staff_anywhere=True
+    ),
+    "person.confirm_in_person": Rule(staff_roles=("window_clerk",), staff_anywhere=True),
+    "person.serve_at_counter": Rule(staff_roles=("window_clerk",), staff_anywhere=True),
+    "company.view": Rule(company_agent=True, company_representative=True),
+    "company.mandate.manage": Rule(company_representative=True, min_assurance=2),
+    "company.mandate.view": Rule(company_representative=True, staff_roles=("auditor",)),
+    "staff.manage": Rule(staff_roles=("administrator",)),
+    "oidc.client.manage": Rule(staff_roles=("administrator",)),
+    # catalog
+    "catalog.item.edit": Rule(staff_roles=("catalog_manager",)),
+    "catalog.item.publish": Rule(staff_roles=("catalog_manager",)),
+    "catalog.base.edit": Rule(staff_roles=("catalog_manager",)),
+    # organisations
+    "organizations.manage": Rule(staff_roles=("administrator",)),
+    "audit.view": Rule(staff_roles=("auditor",)),
+}
+
+
+def _acting_for(actor: Actor, target: Target) -> bool:
+    return (
+        target.owner_company_id is not None
+        and actor.acting_for_company_id == target.owner_company_id
+    )
+
+
+def permits(actor: Actor, action: str, target: Target) -> bool:
+    rule = RULES[action]
+    if actor.is_superuser:
+        return True
+    for role in rule.staff_roles:
+        if rule.staff_anywhere and actor.has_role(role):
+            return True
+        if actor.may(role, department_id=target.department_id, region_code=target.region_code):
+            return True
+    if actor.person_id is None or actor.assurance_level < rule.min_assurance:
+        return False
+    if rule.owner and actor.person_id == target.owner_person_id:
+        return True
+    # Only the legal representative manages the company's agents, whoever they act for now.
+    if rule.company_representative and target.owner_company_id in actor.represented_company_ids:
+        return True
+    if rule.company_agent and _acting_for(actor, target):
+        codes = actor.mandate_item_codes
+        if codes is None or target.item_code is None or target.item_code in codes:
+            return True
+    return False
+
+
+def authorize(actor: Actor, action: str, target: Target) -> None:
+    """Raise ``Forbidden`` unless ``actor`` may perform ``action`` on ``target``."""
+    if not permits(actor, action, target):
+        rule = RULES[action]
+        if actor.person_id is not None and actor.assurance_level < rule.min_assurance:
+            raise Forbidden(
+                _(
+                    "This needs a higher identity assurance level (L%(level)s). "
+                    "Your profile page explains how to reach it."
+                )
+                % {"level": rule.min_assurance}
+            )
+        raise Forbidden()

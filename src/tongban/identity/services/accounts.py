@@ -1,0 +1,392 @@
+"""Persons and companies: register, raise the assurance level, look up, reveal, act for."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tongban.core.audit import audit_log
+from tongban.core.authorization import Target, authorize
+from tongban.core.crypto import blind_index, seal
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from tongban.core.ids import (
+    CitizenId,
+    clean_credit_code,
+    credit_code_problem,
+    mask_id_number,
+    mask_phone,
+    normalise_code,
+    parse_citizen_id,
+)
+from tongban.core.types import Actor
+from tongban.identity.models import (
+    ID_NUMBER_CONTEXT,
+    PHONE_CONTEXT,
+    AssuranceLevel,
+    Company,
+    Person,
+)
+from tongban.identity.normalise import clean_email, clean_name, clean_phone
+from tongban.identity.services.codes import code_check
+from tongban.organizations.selectors import region_codes
+from tongban.registries.selectors import (
+    company_record_get,
+    company_representative_matches,
+    population_matches,
+)
+
+
+def known_regions() -> frozenset[str]:
+    """Address codes accepted in ID numbers besides GB/T 2260 provinces: the region tree."""
+    return frozenset(region_codes())
+
+
+def id_number_index(number: str) -> str:
+    return blind_index(number, context=ID_NUMBER_CONTEXT)
+
+
+def phone_index(phone: str) -> str:
+    return blind_index(phone, context=PHONE_CONTEXT)
+
+
+def person_target(person: Person) -> Target:
+    return Target(kind="person", id=person.pk, owner_person_id=person.pk)
+
+
+def _password_problems(password: str, user: object | None = None) -> list[Problem]:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        return [Problem(field="password", reason=str(m)) for m in exc.messages]
+    if len(password) > 128:
+        return [Problem(field="password", reason=str(_("A password has at most 128 characters.")))]
+    return []
+
+
+def person_register(
+    *,
+    id_number: str,
+    name: str,
+    phone: str,
+    password: str,
+    code: str,
+    email: str = "",
+) -> Person:
+    """Create a person's account at L1: the phone number is proven by the code sent to it.
+
+    Every field is checked before the code is used, so a typo does not burn the code; an ID
+    number or phone number that already has an account is refused (409).
+    """
+    problems: list[Problem] = []
+    try:
+        citizen = parse_citizen_id(id_number, known_regions=known_regions())
+    except InvalidInput as exc:
+        problems += exc.problems
+        citizen = None
+    name, problem = clean_name(name)
+    problems += [problem] if problem else []
+    phone, problem = clean_phone(phone)
+    problems += [problem] if problem else []
+    email, problem = clean_email(email)
+    problems += [problem] if problem else []
+    problems += _password_problems(password)
+    if problems or citizen is None:
+        raise InvalidInput(problems=problems)
+    if Person.objects.filter(id_number_index=id_number_index(citizen.number)).exists():
+        raise Conflict(
+            _("An account with this ID number exists already. Log in, or reset the password.")
+        )
+    if Person.objects.filter(phone_index=phone_index(phone)).exists():
+        raise Conflict(_("This mobile number belongs to another account."))
+    code_check(purpose="register", channel="sms", destination=phone, code=code, field="code")
+    return _person_create(
+        citizen=citizen,
+        name=name,
+        phone=phone,
+        email=email,
+        password=password,
+        level=AssuranceLevel.L1,
+        method="phone",
+        actor=None,
+    )
+
+
+def _person_create(
+    *,
+    citizen: CitizenId,
+    name: str,
+    phone: str,
+    email: str,
+    password: str | None,
+    level: int,
+    method: str,
+    actor: Actor | None,
+) -> Person:
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(
+                username=f"p-{secrets.token_hex(8)}", password=password, first_name=name[:150]
+            )
+            if password is None:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            person = Person.objects.create(
+                user=user,
+                name=name,
+                id_number_index=id_number_index(citizen.number),
+                id_number_sealed=seal(citizen.number, context=ID_NUMBER_CONTEXT),
+                id_number_masked=mask_id_number(citizen.number),
+                sex=citizen.sex,
+                birth_date=citizen.birth_date,
+                phone_index=phone_index(phone) if phone else "",
+                phone_sealed=seal(phone, context=PHONE_CONTEXT) if phone else "",
+                phone_masked=mask_phone(phone),
+                phone_verified_at=now if phone and method == "phone" else None,
+                email=email,
+                assurance_level=level,
+                assurance_method=method,
+                assured_at=now,
+            )
+            audit_log(
+                actor=actor
+                or Actor(kind="user", user_id=user.pk, label=user.username, person_id=person.pk),
+                action="identity.person.register",
+                object_type="person",
+                object_id=person.pk,
+                data={
+                    "id_number": person.id_number_masked,
+                    "phone": person.phone_masked,
+                    "level": level,
+                    "method": method,
+                },
+            )
+    except IntegrityError as exc:  # a concurrent registration of the same number or phone
+        raise Conflict(
+            _("An account with this ID number or mobile number exists already.")
+        ) from exc
+    return person
+
+
+def person_create_at_counter(
+    *, actor: Actor, id_number: str, name: str, phone: str = "", password: str | None = None
+) -> Person:
+    """A window clerk registers a walk-in whose ID card they have checked: level L3. Without a
+    password the person sets one later through the password reset by SMS."""
+    authorize(actor, "person.confirm_in_person", Target(kind="person"))
+    problems: list[Problem] = []
+    try:
+        citizen = parse_citizen_id(id_number, known_regions=known_regions())
+    except InvalidInput as exc:
+        problems += exc.problems
+        citizen = None
+    name, problem = clean_name(name)
+    problems += [problem] if problem else []
+    if phone:
+        phone, problem = clean_phone(phone)
+        problems += [problem] if problem else []
+    if password is not None:
+        problems += _password_problems(password)
+    if problems or citizen is None:
+        raise InvalidInput(problems=problems)
+    if Person.objects.filter(id_number_index=id_number_index(citizen.number)).exists():
+        raise Conflict(_("An account with this ID number exists already."))
+    return _person_create(
+        citizen=citizen,
+        name=name,
+        phone=phone,
+        email="",
+        password=password,
+        level=AssuranceLevel.L3,
+        method="counter",
+        actor=actor,
+    )
+
+
+def _person(person_id: int, *, lock: bool = False) -> Person:
+    query = Person.objects.select_for_update() if lock else Person.objects
+    person = query.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def person_verify_with_registry(*, actor: Actor, person_id: int) -> Person:
+    """Raise a person to L2 when the population registry holds their name and ID number."""
+    with transaction.atomic():
+        person = _person(person_id, lock=True)
+        authorize(actor, "person.update", person_target(person))
+        if person.assurance_level >= AssuranceLevel.L2:
+            return person
+        if not population_matches(id_number=person.id_number, name=person.name):
+            audit_log(
+                actor=actor,
+                action="identity.person.registry_mismatch",
+                object_type="person",
+                object_id=person.pk,
+            )
+            raise InvalidInput(
+                _(
+                    "The population registry does not hold this name with this ID number. "
+                    "Check your name, or have your identity confirmed at any service window."
+                )
+            )
+        person.assurance_level = AssuranceLevel.L2
+        person.assurance_method = "registry"
+        person.assured_at = timezone.now()
+        person.save(update_fields=["assurance_level", "assurance_method", "assured_at"])
+        audit_log(
+            actor=actor,
+            action="identity.person.assure",
+            object_type="person",
+            object_id=person.pk,
+            data={"level": 2, "method": "registry"},
+        )
+    return person
+
+
+def person_confirm_in_person(*, actor: Actor, person_id: int) -> Person:
+    """A window clerk confirms a person's identity face to face: L3."""
+    with transaction.atomic():
+        person = _person(person_id, lock=True)
+        authorize(actor, "person.confirm_in_person", person_target(person))
+        person.assurance_level = AssuranceLevel.L3
+        person.assurance_method = "counter"
+        person.assured_at = timezone.now()
+        person.save(update_fields=["assurance_level", "assurance_method", "assured_at"])
+        audit_log(
+            actor=actor,
+            action="identity.person.assure",
+            object_type="person",
+            object_id=person.pk,
+            data={"level": 3, "method": "counter"},
+        )
+    return person
+
+
+def person_find_by_id_number(*, actor: Actor, id_number: str) -> Person | None:
+    """A clerk's look-up of a person by ID number at the counter (audited)."""
+    if not actor.has_role("window_clerk"):
+        raise Forbidden()
+    citizen = parse_citizen_id(id_number, known_regions=known_regions())
+    person = Person.objects.filter(id_number_index=id_number_index(citizen.number)).first()
+    audit_log(
+        actor=actor,
+        action="identity.person.lookup",
+        object_type="person",
+        object_id=person.pk if person else "",
+        data={"id_number": mask_id_number(citizen.number), "found": person is not None},
+    )
+    return person
+
+
+def person_reveal_id_number(*, actor: Actor, person_id: int, reason: str = "") -> str:
+    """The full ID number, for the person themselves or a role that needs it; audited."""
+    person = _person(person_id)
+    authorize(actor, "person.reveal_id_number", person_target(person))
+    audit_log(
+        actor=actor,
+        action="identity.person.reveal",
+        object_type="person",
+        object_id=person.pk,
+        data={"field": "id_number", "reason": reason[:200]},
+    )
+    return person.id_number
+
+
+def company_register(*, actor: Actor, credit_code: str) -> Company:
+    """Link a company to its legal representative's account (法人注册).
+
+    The company registry must list the actor (L2 or above) as the representative of a company
+    in business; the company's name comes from the registry.
+    """
+    if actor.person_id is None:
+        raise Forbidden()
+    if actor.assurance_level < AssuranceLevel.L2:
+        raise Forbidden(
+            _("Registering a company needs assurance level L2. Verify your identity first.")
+        )
+    problem = credit_code_problem(credit_code)
+    if problem:
+        raise InvalidInput(problems=[Problem(field="credit_code", reason=problem)])
+    code = clean_credit_code(credit_code)
+    person = _person(actor.person_id)
+    if not company_representative_matches(
+        credit_code=code, id_number=person.id_number, name=person.name
+    ):
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    field="credit_code",
+                    reason=str(
+                        _(
+                            "The company registry does not list you as the legal representative "
+                            "of a company in business with this code."
+                        )
+                    ),
+                )
+            ]
+        )
+    record = company_record_get(credit_code=code)
+    assert record is not None
+    with transaction.atomic():
+        company, created = Company.objects.get_or_create(
+            credit_code=code,
+            defaults={
+                "name": record.name,
+                "representative": person,
+                "registry_matched_at": timezone.now(),
+            },
+        )
+        if not created and company.representative_id != person.pk:
+            # The registry names a new representative: the account follows the registry.
+            company.representative = person
+            company.registry_matched_at = timezone.now()
+            company.save(update_fields=["representative", "registry_matched_at"])
+        audit_log(
+            actor=actor,
+            action="identity.company.register",
+            object_type="company",
+            object_id=company.pk,
+            data={"credit_code": code},
+        )
+    return company
+
+
+def company_by_credit_code(credit_code: str) -> Company | None:
+    return Company.objects.filter(credit_code=normalise_code(credit_code)).first()
+
+
+def password_reset(*, phone: str, code: str, password: str) -> None:
+    """Set a new password with a code sent to the account's mobile; every other session and
+    single sign-on token of the account ends."""
+    phone_value, problem = clean_phone(phone)
+    if problem:
+        raise InvalidInput(problems=[problem])
+    person = (
+        Person.objects.select_related("user").filter(phone_index=phone_index(phone_value)).first()
+    )
+    problems = _password_problems(password, person.user if person else None)
+    if problems:
+        raise InvalidInput(problems=problems)
+    code_check(purpose="reset", channel="sms", destination=phone_value, code=code, field="code")
+    if person is None:  # a code can only have been sent to a number with an account
+        raise NotFound()
+    from tongban.identity.services.sessions import sessions_end
+
+    with transaction.atomic():
+        person.user.set_password(password)
+        person.user.save(update_fields=["password"])
+        actor = Actor(
+            kind="user", user_id=person.user_id, label=person.user.username, person_id=person.pk
+        )
+        audit_log(
+            actor=actor, action="identity.password.reset", object_type="person", object_id=person.pk
+        )
+        sessions_end(actor=actor, user_id=person.user_id)

@@ -9,6 +9,8 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tongban.api.catalog import router as catalog_router
+from tongban.api.identity import Unauthenticated
+from tongban.api.identity import router as identity_router
 from tongban.api.organizations import router as organizations_router
 from tongban.core.errors import TongbanError
 
@@ -29,11 +31,19 @@ api = NinjaAPI(
 )
 api.add_router("/catalog", catalog_router)
 api.add_router("/organizations", organizations_router)
+api.add_router("/identity", identity_router)
 
 
 @api.exception_handler(TongbanError)
 def domain_error(request: HttpRequest, exc: TongbanError) -> HttpResponse:
     return api.create_response(request, exc.as_dict(), status=exc.http_status)
+
+
+@api.exception_handler(Unauthenticated)
+def unauthenticated(request: HttpRequest, exc: Unauthenticated) -> HttpResponse:
+    response = domain_error(request, exc)
+    response["WWW-Authenticate"] = exc.challenge
+    return response
 
 
 @api.exception_handler(NinjaValidationError)
@@ -42,7 +52,8 @@ def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
         {
             "location": ".".join(str(p) for p in e.get("loc", [])[:-1]),
             "field": str(e.get("loc", [""])[-1]),
-            "reason": e.get("msg", ""),
+            # Our own validators' messages come prefixed by pydantic; people need only ours.
+            "reason": str(e.get("msg", "")).removeprefix("Value error, "),
         }
         for e in exc.errors
     ]

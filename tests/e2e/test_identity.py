@@ -69,3 +69,18 @@ def test_register_verify_link_company_authorise_agent_and_act(browser, live_url,
     expect(agent_page.locator(".flash")).to_contain_text(company_name)
     expect(agent_page.locator("#acting-select option:checked")).to_contain_text(company_name)
     agent.close()
+
+
+def test_a_clerk_confirms_a_person_at_the_counter(page):
+    from tests.e2e.accounts import staff_login
+
+    name, number, _phone, _level = people.PEOPLE[2]  # 王芳
+    staff_login(page, "clerk.city", next_url="/workbench/counter/")
+    page.fill("#id_id_number", number)
+    page.get_by_role("button", name=re.compile("查询|Look up")).click()
+    expect(page.locator(".person h2")).to_have_text(name)
+    expect(page.locator(".person .pii")).to_have_text(number[:3] + "*" * 11 + number[-4:])
+    page.get_by_role("button", name=re.compile("L3")).click()
+    expect(page.locator(".person .level")).to_contain_text("L3")
+    page.get_by_role("button", name=re.compile("完整|full ID")).click()
+    expect(page.locator(".person .pii")).to_have_text(number)

@@ -143,6 +143,11 @@ class GuideOut(Schema):
     department_credit_code: str
     region: str
     audience: str
+    min_assurance_level: int = Field(
+        description="the identity assurance level (1-3) an applicant's account needs: "
+        "1 verified phone, 2 matched with the population registry, 3 confirmed in person"
+    )
+    min_assurance_level_label: str
     themes: list[str]
     legal_basis: str
     acceptance_conditions: str
@@ -214,6 +219,8 @@ def guide(request: HttpRequest, implementation_code: str, version: int | None = 
         department_credit_code=item.department.credit_code,
         region=item.region_id,
         audience=v.audience,
+        min_assurance_level=v.min_assurance_level,
+        min_assurance_level_label=v.get_min_assurance_level_display(),
         themes=[t.code for t in v.themes.all()],
         legal_basis=v.legal_basis,
         acceptance_conditions=localised(v, "acceptance_conditions"),

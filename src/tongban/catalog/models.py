@@ -56,6 +56,18 @@ class Audience(models.TextChoices):
     BOTH = "both", _("Persons and companies")
 
 
+class AssuranceLevel(models.IntegerChoices):
+    """The identity assurance level (实名认证等级) an applicant's account must have.
+
+    The same scale as the identity app's person levels; defined here because the catalog does
+    not depend on identity (the import-layer contract).
+    """
+
+    L1 = 1, _("L1 · registered with a verified phone or e-mail")
+    L2 = 2, _("L2 · identity matched with the population registry")
+    L3 = 3, _("L3 · confirmed in person at a service window")
+
+
 class Theme(models.Model):
     """主题 / 人生事: a topic or life event used to browse the catalog."""
 
@@ -191,6 +203,12 @@ class ItemVersion(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
     audience = models.CharField(_("audience"), max_length=8, choices=Audience.choices)
+    min_assurance_level = models.PositiveSmallIntegerField(
+        _("minimum identity assurance level"),
+        choices=AssuranceLevel.choices,
+        default=AssuranceLevel.L1,
+        help_text=_("The identity assurance level an applicant's account needs to apply."),
+    )
     themes = models.ManyToManyField(Theme, verbose_name=_("themes"), blank=True)
     keywords = models.CharField(_("search keywords"), max_length=300, blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)

@@ -458,3 +458,11 @@ def catalog_export_document(*, include_files: bool = True) -> dict[str, Any]:
         ]
         document["items"].append(item)
     return document
+
+
+def base_codes_unknown(codes: list[str]) -> list[str]:
+    """The codes among ``codes`` that are not base items of the catalog (for mandates)."""
+    from tongban.catalog.models import BaseItem
+
+    known = set(BaseItem.objects.filter(base_code__in=codes).values_list("base_code", flat=True))
+    return [c for c in codes if c not in known]

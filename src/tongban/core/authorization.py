@@ -61,7 +61,8 @@ RULES: dict[str, Rule] = {
     # catalog
     "catalog.item.edit": Rule(staff_roles=("catalog_manager",)),
     "catalog.item.publish": Rule(staff_roles=("catalog_manager",)),
-    "catalog.base.edit": Rule(staff_roles=("catalog_manager",)),
+    # Base items (the national standard) and themes: administrators only.
+    "catalog.base.edit": Rule(staff_roles=("administrator",)),
     # organisations
     "organizations.manage": Rule(staff_roles=("administrator",)),
     "audit.view": Rule(staff_roles=("auditor",)),

@@ -3896,6 +3896,75 @@ ALL_ITEM_TABLES = [
 ]
 
 
+# The identity assurance level (实名认证等级) an applicant needs, by item name; every other item
+# needs L1 (a registered account). L2 (name and ID number matched with the population registry)
+# for items that change someone's legal status or move money (and the criminal and marriage
+# records); L3 (confirmed in person at a window) for the few where a mistaken identity can hardly be
+# undone. Penalties, enforcement and inspections are started by the department: L1.
+ASSURANCE_LEVELS: dict[str, int] = {
+    # household registration and identity documents
+    "居住证申领": 2,
+    "出生登记": 2,
+    "户口迁入": 2,
+    "户口迁出": 2,
+    "居民身份证申领、换领、补领": 2,
+    "无犯罪记录证明开具": 2,
+    "普通护照签发": 2,
+    # marriage and birth
+    "结婚登记": 3,
+    "离婚登记": 3,
+    "婚姻登记档案查询": 2,
+    "新生儿参加城乡居民医疗保险": 2,
+    # social security
+    "社会保障卡申领": 2,
+    "社会保障卡补领、换领": 2,
+    "社会保险关系转移接续": 2,
+    "灵活就业人员社会保险参保登记": 2,
+    "单位社会保险登记": 2,
+    "失业保险金申领": 2,
+    "基本养老保险待遇申领（退休）": 2,
+    "工伤保险待遇核定支付": 2,
+    "工伤认定": 2,
+    "创业担保贷款申请": 2,
+    "社会保险费征收（企业职工基本养老保险）": 2,
+    "城乡居民基本医疗保险费征收": 2,
+    # housing provident fund
+    "住房公积金提取": 2,
+    "住房公积金个人住房贷款": 2,
+    "住房公积金单位缴存登记": 2,
+    # medical insurance and assistance
+    "医保报销（异地就医零星医疗费用报销）": 2,
+    "基本医疗保险关系转移接续": 2,
+    "医疗救助": 2,
+    "生育津贴支付": 2,
+    "最低生活保障": 2,
+    "特困人员救助供养": 2,
+    "临时救助": 2,
+    "高龄津贴发放": 2,
+    "困难残疾人生活补贴和重度残疾人护理补贴": 2,
+    "残疾人证核发": 2,
+    "优抚对象抚恤补助": 2,
+    "退役士兵自主就业一次性经济补助": 2,
+    # establishing, changing and closing businesses and organisations; taxes
+    "有限责任公司设立登记（营业执照）": 2,
+    "有限责任公司变更登记": 2,
+    "有限责任公司注销登记": 2,
+    "个体工商户营业执照（设立登记）": 2,
+    "个体工商户变更登记": 2,
+    "个体工商户注销登记": 2,
+    "民办学校设立": 2,
+    "社会团体成立登记": 2,
+    "新办纳税人套餐式服务": 2,
+    "增值税发票领用": 2,
+    # property and vehicles
+    "不动产登记（首次登记、转移登记）": 3,
+    "国有土地上房屋征收与补偿": 2,
+    "机动车注册登记": 2,
+    # disputes
+    "劳动人事争议仲裁": 2,
+}
+
+
 # ---------------------------------------------------------------------------------------------
 # Catalog: building the document
 
@@ -4038,6 +4107,9 @@ def item_specs() -> list[dict[str, Any]]:
 
 
 def _items(specs: list[dict[str, Any]], base_codes: list[str]) -> list[dict[str, Any]]:
+    unknown = set(ASSURANCE_LEVELS) - {spec["name"] for spec in specs}
+    if unknown:
+        raise ValueError(f"ASSURANCE_LEVELS names unknown items: {sorted(unknown)}")
     items = []
     for spec, base_code in zip(specs, base_codes, strict=True):
         item_type = spec["item_type"]
@@ -4101,6 +4173,7 @@ def _items(specs: list[dict[str, Any]], base_codes: list[str]) -> list[dict[str,
                     "result_name_en": result_name_en,
                     "result_type": result_type,
                     "special_procedures": defaults["special"],
+                    "min_assurance_level": ASSURANCE_LEVELS.get(spec["name"], 1),
                     "materials": [dict(m) for m in materials],
                     "situations": [
                         {**s, "options": [dict(o) for o in s["options"]]} for s in situations

@@ -26,11 +26,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_ratelimit.core import is_ratelimited
 
+from tongban.catalog import selectors as catalog_selectors
 from tongban.core.errors import InvalidInput, TongbanError
 from tongban.identity import services as identity
 from tongban.identity.backends import user_for_identifier
 from tongban.identity.models import AssuranceLevel, Company
-from tongban.identity.normalise import clean_phone
+from tongban.identity.normalise import clean_email, clean_phone
 from tongban.identity.selectors import (
     ACTING_FOR_KEY,
     companies_for_person,
@@ -341,8 +342,30 @@ def account_page(request: HttpRequest) -> HttpResponse:
                 revealed = identity.person_reveal_id_number(
                     actor=actor, person_id=person.pk, reason="self"
                 )
+            elif action == "email_code":
+                email_form = EmailForm(request.POST)
+                if email_form.is_valid() and not _throttled(request, "code", settings.CODE_RATE):
+                    address, problem = clean_email(email_form.cleaned_data["email"])
+                    if problem:
+                        messages.error(request, problem.reason)
+                    else:
+                        identity.code_send(purpose="verify", channel="email", destination=address)
+                        sent = _("A code is on its way to %(email)s.") % {"email": address}
+                        messages.info(request, sent)
+                        request.session["tongban.email_pending"] = address
+            elif action == "email_verify":
+                address = request.session.get("tongban.email_pending", "")
+                identity.person_email_set(
+                    actor=actor,
+                    person_id=person.pk,
+                    email=address,
+                    code=request.POST.get("code", ""),
+                )
+                request.session.pop("tongban.email_pending", None)
+                messages.success(request, _("Your e-mail address is verified."))
         except TongbanError as exc:
-            messages.error(request, str(exc.message))
+            for reason in [p.reason for p in exc.problems] or [str(exc.message)]:
+                messages.error(request, reason)
         if action != "reveal":
             return redirect("portal:account")
         person.refresh_from_db()
@@ -354,6 +377,7 @@ def account_page(request: HttpRequest) -> HttpResponse:
         "current_session": request.session.session_key,
         "links": companies_for_person(person_id=person.pk) if person else [],
         "actor": actor,
+        "email_pending": request.session.get("tongban.email_pending"),
     }
     return render(request, "portal/account/account.html", context)
 
@@ -391,6 +415,10 @@ def acting_for_page(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------------------------------------
 # Companies and mandates
+
+
+class EmailForm(forms.Form):
+    email = forms.CharField(max_length=300)
 
 
 class CompanyForm(forms.Form):
@@ -470,7 +498,23 @@ def mandates_page(request: HttpRequest, company_id: int) -> HttpResponse:
         return redirect("portal:mandates", company_id=company.pk)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        codes = data["item_codes"].split() if data["scope"] == "some" else None
+        codes = data["item_codes"].upper().split() if data["scope"] == "some" else None
+        unknown = catalog_selectors.base_codes_unknown(codes[:200]) if codes else []
+        if unknown:
+            form.add_error(
+                "item_codes",
+                _("These are not item codes of the catalog: %(codes)s")
+                % {"codes": " ".join(unknown[:10])},
+            )
+            return render(
+                request,
+                "portal/account/mandates.html",
+                {
+                    "company": company,
+                    "form": form,
+                    "mandates": mandates_for_company(company_id=company.pk),
+                },
+            )
         try:
             identity.mandate_grant(
                 actor=actor,

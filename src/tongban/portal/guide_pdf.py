@@ -43,6 +43,7 @@ def render_guide_pdf(*, version: ItemVersion, outcome: MaterialList, url: str) -
             (_("Fees"), version.fees or (_("Free of charge") if not version.fee_required else "")),
             (_("Basis for fees"), version.fee_basis),
             (_("Online depth"), version.get_online_depth_display()),
+            (_("Identity assurance level needed"), version.get_min_assurance_level_display()),
             (_("Handling scope"), version.get_handling_scope_display()),
             (_("Result delivered by post"), yes_no(version.delivery_by_post)),
             (_("Online payment"), yes_no(version.online_payment)),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from tongban.catalog import selectors
 from tongban.catalog.models import ItemType, ItemVersion, Material
 from tongban.core.errors import InvalidInput, NotFound
+from tongban.identity.selectors import request_actor
 from tongban.organizations import selectors as org_selectors
 from tongban.portal.guide_pdf import render_guide_pdf
 
@@ -116,6 +117,29 @@ def _answers(params: QueryDict, version: ItemVersion) -> dict[str, list[str]]:
     return answers
 
 
+def _assurance(request: HttpRequest, version: ItemVersion) -> dict[str, Any]:
+    """What the guide says about the identity level the item needs, for this visitor.
+
+    ``state`` is "anonymous" (must log in), "too_low" (a person below the level), "enough",
+    or "other" (a signed-in account without a person, e.g. staff).
+    """
+    actor = request_actor(request)
+    required = version.min_assurance_level
+    if actor.kind != "user":
+        state = "anonymous"
+    elif actor.person_id is None:
+        state = "other"
+    elif actor.assurance_level < required:
+        state = "too_low"
+    else:
+        state = "enough"
+    return {
+        "state": state,
+        "required": required,
+        "current": actor.assurance_level if actor.person_id is not None else None,
+    }
+
+
 def _guide_context(request: HttpRequest, version: ItemVersion) -> dict[str, Any]:
     answers = _answers(request.GET, version)
     error = None
@@ -135,6 +159,7 @@ def _guide_context(request: HttpRequest, version: ItemVersion) -> dict[str, Any]
         "situational": situational,
         "querystring": request.GET.urlencode(),
         "is_current": version.pk == version.item.current_version_id,
+        "assurance": _assurance(request, version),
     }
 
 

@@ -409,7 +409,14 @@ class ItemVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
         ),
         (
             _("Name and audience"),
-            {"fields": [("name", "name_en"), "audience", "themes", "keywords"]},
+            {
+                "fields": [
+                    ("name", "name_en"),
+                    ("audience", "min_assurance_level"),
+                    "themes",
+                    "keywords",
+                ]
+            },
         ),
         (
             _("Conditions and process"),
@@ -583,19 +590,46 @@ class StaffRoleInline(admin.TabularInline):
 
 
 class StaffUserAdmin(AuditedAdmin, UserAdmin):
+    """Staff accounts and their roles (administrators). Persons' accounts are not listed here:
+    they are managed by their owners. Only a superuser grants superuser rights."""
+
     inlines = [StaffRoleInline]
+    list_display = ["username", "first_name", "is_active", "last_login"]
+    list_filter = ["is_active", "staff_roles__role"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).filter(person__isnull=True)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        hidden = {"is_superuser", "groups", "user_permissions", "is_staff"}
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in fieldsets
+        ]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.is_staff = True  # every account created here works in the workbench
+        super().save_model(request, obj, form, change)
+
+    def _admin(self, request: HttpRequest) -> bool:
+        return actor_of(request).has_role("administrator")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return actor_of(request).has_role("administrator")
+        return self._admin(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return actor_of(request).has_role("administrator")
+        return self._admin(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser)
+        return self._admin(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_superuser)
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return self._admin(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

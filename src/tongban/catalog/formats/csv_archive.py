@@ -14,6 +14,7 @@ from tongban.catalog.formats.fields import (
     BASE_ITEM_FIELDS,
     ITEM_FIELDS,
     MATERIAL_FIELDS,
+    OPTIONAL_ITEM_FIELDS,
     THEME_FIELDS,
 )
 from tongban.core.errors import Problem
@@ -38,6 +39,8 @@ CSV_FILES = {
         "conditions_en",
     ],
 }
+# Columns a file may lack (added to the format later); their cells count as empty.
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"items.csv": OPTIONAL_ITEM_FIELDS}
 MAX_ARCHIVE_MEMBER_BYTES = 50 * 1024 * 1024
 
 
@@ -49,7 +52,8 @@ def _read_csv(data: bytes, name: str, problems: list[Problem]) -> list[tuple[int
         return []
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
-    missing = [c for c in CSV_FILES[name] if c not in header]
+    optional = OPTIONAL_COLUMNS.get(name, frozenset())
+    missing = [c for c in CSV_FILES[name] if c not in header and c not in optional]
     if missing:
         problems.append(
             Problem(

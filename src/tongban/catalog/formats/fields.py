@@ -113,7 +113,12 @@ ITEM_FIELDS = [
         choices=_choices("certificate", "approval_document", "other", "none"),
     ),
     Field("special_procedures", max_length=5000),
+    # Added after the first release: optional (1 when absent), last so that older CSV
+    # columns keep their places.
+    Field("min_assurance_level", "int", minimum=1, maximum=3),
 ]
+# Columns an older file may lack; a missing one takes the import default.
+OPTIONAL_ITEM_FIELDS = frozenset({"min_assurance_level"})
 MATERIAL_FIELDS = [
     Field("code", required=True, max_length=20),
     Field("name", required=True, max_length=200),

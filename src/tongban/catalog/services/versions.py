@@ -18,6 +18,7 @@ from tongban.catalog.models import (
 )
 from tongban.catalog.services.index import search_index_items
 from tongban.core.audit import audit_log
+from tongban.core.authorization import Target, permits
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, Problem
 from tongban.core.types import Actor
 
@@ -25,14 +26,23 @@ from tongban.core.types import Actor
 # Authorisation
 
 
-def catalog_may_manage(actor: Actor, item: ImplementationItem) -> bool:
-    return actor.may(
-        "catalog_manager", department_id=item.department_id, region_code=item.region_id
+def item_target(item: ImplementationItem) -> Target:
+    """An implementation item as the authorisation module sees it: its department and region."""
+    return Target(
+        kind="item",
+        id=item.pk,
+        department_id=item.department_id,
+        region_code=item.region_id,
     )
 
 
-def _require_manage(actor: Actor, item: ImplementationItem) -> None:
-    if not catalog_may_manage(actor, item):
+def catalog_may_manage(actor: Actor, item: ImplementationItem) -> bool:
+    """Whether ``actor`` may edit the drafts of ``item`` (for views deciding what to show)."""
+    return permits(actor, "catalog.item.edit", item_target(item))
+
+
+def _require(actor: Actor, action: str, item: ImplementationItem) -> None:
+    if not permits(actor, action, item_target(item)):
         raise Forbidden(_("You may only manage items of your own department and region."))
 
 
@@ -78,7 +88,7 @@ def item_version_draft_create(*, actor: Actor, item_id: int) -> ItemVersion:
     """Start a draft from the latest version of an item (there is at most one draft)."""
     with transaction.atomic():
         item = ImplementationItem.objects.select_for_update().get(pk=item_id)
-        _require_manage(actor, item)
+        _require(actor, "catalog.item.edit", item)
         if item.versions.filter(status=ItemVersion.Status.DRAFT).exists():
             raise Conflict(_("This item already has a draft; edit that one."))
         latest = item.versions.order_by("-number").first()
@@ -111,7 +121,7 @@ def item_version_draft_update(
     """Save edits to a draft (the workbench form). Published versions cannot change."""
     with transaction.atomic():
         current = ItemVersion.objects.select_for_update().select_related("item").get(pk=version.pk)
-        _require_manage(actor, current.item)
+        _require(actor, "catalog.item.edit", current.item)
         if not current.is_draft:
             raise Conflict(_("A published version cannot be changed; create a new draft."))
         version.status = ItemVersion.Status.DRAFT
@@ -129,7 +139,7 @@ def item_version_draft_update(
 def item_version_draft_discard(*, actor: Actor, version_id: int) -> None:
     with transaction.atomic():
         version = ItemVersion.objects.select_for_update().select_related("item").get(pk=version_id)
-        _require_manage(actor, version.item)
+        _require(actor, "catalog.item.edit", version.item)
         if not version.is_draft:
             raise Conflict(_("Only a draft can be discarded."))
         audit_log(
@@ -197,7 +207,7 @@ def item_version_publish(
     with transaction.atomic():
         version = ItemVersion.objects.select_for_update().select_related("item").get(pk=version_id)
         item = ImplementationItem.objects.select_for_update().get(pk=version.item_id)
-        _require_manage(actor, item)
+        _require(actor, "catalog.item.publish", item)
         if not version.is_draft:
             raise Conflict(_("This version is already published."))
         if effective_from < today:

@@ -28,3 +28,10 @@ def test_security_headers(client: Client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_log_lines_never_carry_full_id_or_mobile_numbers():
+    from tongban.core.logging import mask_text
+
+    line = "lookup 11010519491231002X by 13812345678 for 91110000600037341L"
+    assert mask_text(line) == "lookup 110***********002X by 138****5678 for 91110000600037341L"

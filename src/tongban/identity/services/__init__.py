@@ -8,6 +8,7 @@ from tongban.identity.services.accounts import (
     password_reset,
     person_confirm_in_person,
     person_create_at_counter,
+    person_email_set,
     person_find_by_id_number,
     person_register,
     person_reveal_id_number,
@@ -15,6 +16,7 @@ from tongban.identity.services.accounts import (
     phone_index,
 )
 from tongban.identity.services.codes import TooManyRequests, code_check, code_send
+from tongban.identity.services.counter import counter_serve_end, counter_serve_start
 from tongban.identity.services.mandates import (
     acting_capacity,
     acting_for_set,
@@ -32,6 +34,8 @@ __all__ = [
     "code_send",
     "company_by_credit_code",
     "company_register",
+    "counter_serve_end",
+    "counter_serve_start",
     "id_number_index",
     "known_regions",
     "mandate_grant",
@@ -39,6 +43,7 @@ __all__ = [
     "password_reset",
     "person_confirm_in_person",
     "person_create_at_counter",
+    "person_email_set",
     "person_find_by_id_number",
     "person_register",
     "person_reveal_id_number",

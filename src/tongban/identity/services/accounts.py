@@ -390,3 +390,23 @@ def password_reset(*, phone: str, code: str, password: str) -> None:
             actor=actor, action="identity.password.reset", object_type="person", object_id=person.pk
         )
         sessions_end(actor=actor, user_id=person.user_id)
+
+
+def person_email_set(*, actor: Actor, person_id: int, email: str, code: str) -> Person:
+    """Set and verify the person's e-mail address with a code sent to it."""
+    person = _person(person_id)
+    authorize(actor, "person.update", person_target(person))
+    email, problem = clean_email(email)
+    if problem or not email:
+        raise InvalidInput(
+            problems=[problem or Problem(field="email", reason=str(_("Enter an e-mail address.")))]
+        )
+    code_check(purpose="verify", channel="email", destination=email, code=code, field="code")
+    with transaction.atomic():
+        person.email = email
+        person.email_verified_at = timezone.now()
+        person.save(update_fields=["email", "email_verified_at"])
+        audit_log(
+            actor=actor, action="identity.person.email", object_type="person", object_id=person.pk
+        )
+    return person

@@ -217,3 +217,24 @@ def test_jwks_publishes_current_and_rotated_keys(settings):
     assert len(keys) == 1 + len(settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEYS_INACTIVE"])
     assert all(k["kty"] == "RSA" and "d" not in k for k in keys)
     assert json.dumps(keys)
+
+
+def test_key_rotation_keeps_the_old_key_in_the_jwks(settings, tmp_path):
+    from django.test import Client
+    from jwcrypto import jwk
+
+    from tongban.signing_keys import load_keys, rotate
+
+    first, inactive = load_keys(tmp_path)
+    assert inactive == []
+    rotate(tmp_path, stamp="20261122T000000")
+    current, inactive = load_keys(tmp_path)
+    assert current != first and inactive == [first]
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER,
+        "OIDC_RSA_PRIVATE_KEY": current,
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": inactive,
+    }
+    kids = {k["kid"] for k in Client().get("/.well-known/jwks.json").json()["keys"]}
+    expected = {jwk.JWK.from_pem(pem.encode()).thumbprint() for pem in (current, first)}
+    assert kids == expected

@@ -200,3 +200,19 @@ def test_oversized_and_hostile_log_in_input_is_refused_cleanly():
     response = client.post("/account/login/", {"username": "' OR 1=1 --", "password": "<script>"})
     assert response.status_code == 200
     assert "<script>" not in response.content.decode()
+
+
+def test_an_email_address_is_verified_with_a_code(mailoutbox):
+    import re
+
+    client = person_client(people.PEOPLE[0][2])
+    client.post("/account/", {"action": "email_code", "email": " Zhang.Wei@Example.COM "})
+    assert mailoutbox and mailoutbox[-1].to == ["Zhang.Wei@example.com"]
+    code = re.search(r"(?<!\d)(\d{6})(?!\d)", mailoutbox[-1].body).group(1)
+    wrong = client.post("/account/", {"action": "email_verify", "code": "x"}, follow=True)
+    assert "error" in wrong.content.decode()
+    client.post("/account/", {"action": "email_verify", "code": code})
+    from tongban.identity.tests.helpers import demo_person
+
+    person = demo_person(0)
+    assert person.email == "Zhang.Wei@example.com" and person.email_verified_at is not None

@@ -75,6 +75,8 @@ def test_guide_pdf_has_the_materials(client: Client, item_finder):
     assert item.current_version.name in text
     first = item.current_version.materials.all()[0]
     assert first.name[:4] in text
+    level = str(item.current_version.get_min_assurance_level_display())
+    assert level.split()[0] in text
 
 
 def test_browse_pages(client: Client, item_finder):

@@ -1,0 +1,135 @@
+"""The counter: a clerk identifies, confirms, registers and serves walk-ins; others may not."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tongban.core.models import AuditRecord
+from tongban.demo import people
+from tongban.identity.models import AssuranceLevel, Person
+from tongban.identity.tests.helpers import demo_person, force_staff_login
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def clerk() -> Client:
+    return force_staff_login(Client(), "clerk.city")
+
+
+def test_clerk_finds_confirms_and_serves_a_person(clerk):
+    zhang = demo_person(0)
+    page = clerk.post("/workbench/counter/", {"id_number": people.PEOPLE[0][1]})
+    html = page.content.decode()
+    assert page.status_code == 200 and zhang.name in html
+    assert zhang.id_number_masked in html and people.PEOPLE[0][1] not in html
+    url = f"/workbench/counter/persons/{zhang.pk}/"
+    revealed = clerk.post(url, {"action": "reveal"}).content.decode()
+    assert people.PEOPLE[0][1] in revealed
+    clerk.post(url, {"action": "confirm"})
+    zhang.refresh_from_db()
+    assert zhang.assurance_level == AssuranceLevel.L3
+    clerk.post(url, {"action": "serve"})
+    # While serving, the clerk's actions are recorded with the person.
+    clerk.post(url, {"action": "reveal"})
+    record = AuditRecord.objects.filter(action="identity.person.reveal").latest("id")
+    assert record.data["serving_person"] == zhang.pk
+    clerk.post(url, {"action": "stop"})
+    clerk.post(url, {"action": "reveal"})
+    record = AuditRecord.objects.filter(action="identity.person.reveal").latest("id")
+    assert "serving_person" not in record.data
+
+
+def test_clerk_registers_a_walk_in_at_l3(clerk):
+    name, number, _phone, _level = people.PEOPLE[4]  # 欧阳·明 has no account
+    page = clerk.post("/workbench/counter/", {"id_number": number})
+    assert page.context["walk_in"] is not None
+    clerk.post(
+        "/workbench/counter/register/", {"id_number": number, "name": name, "phone": "13700000009"}
+    )
+    person = Person.objects.get(name=name)
+    assert person.assurance_level == AssuranceLevel.L3 and person.assurance_method == "counter"
+    assert not person.user.has_usable_password()
+
+
+def test_counter_reports_bad_numbers_without_an_error_page(clerk):
+    page = clerk.post("/workbench/counter/", {"id_number": "11010519491231002Y"})
+    assert page.status_code == 200 and page.context["form"].errors["id_number"]
+    page = clerk.post("/workbench/counter/", {"id_number": "<script>" * 10})
+    assert page.status_code == 200 and "<script><script>" not in page.content.decode()
+
+
+@pytest.mark.parametrize("username", ["catalog.city", "auditor", "data.city"])
+def test_other_staff_cannot_use_the_counter(username):
+    client = force_staff_login(Client(), username)
+    assert client.post("/workbench/counter/", {"id_number": people.PEOPLE[0][1]}).status_code == 403
+    zhang = demo_person(0)
+    response = client.post(f"/workbench/counter/persons/{zhang.pk}/", {"action": "confirm"})
+    assert response.status_code == 403
+    zhang.refresh_from_db()
+    assert zhang.assurance_level == AssuranceLevel.L1
+
+
+def test_persons_are_listed_masked(clerk):
+    page = clerk.get("/workbench/identity/person/", {"q": people.PEOPLE[1][0]})
+    assert page.status_code == 200 and page.context["cl"].result_count == 1
+    html = page.content.decode()
+    assert demo_person(1).id_number_masked in html and people.PEOPLE[1][1] not in html
+
+
+def test_an_administrator_registers_a_single_sign_on_client():
+    from oauth2_provider.models import get_application_model
+
+    admin = force_staff_login(Client(), "admin")
+    response = admin.post(
+        "/workbench/oauth2_provider/application/add/",
+        {
+            "name": "公积金系统",
+            "redirect_uris": "https://fund.example/cb",
+            "post_logout_redirect_uris": "",
+            "confidential": "on",
+        },
+    )
+    assert response.status_code == 302
+    client = get_application_model().objects.get(name="公积金系统")
+    assert client.redirect_uris == "https://fund.example/cb" and client.algorithm == "RS256"
+    assert AuditRecord.objects.filter(action="identity.oidc_client.create").exists()
+    bad = admin.post(
+        "/workbench/oauth2_provider/application/add/",
+        {"name": "坏系统", "redirect_uris": "javascript:alert(1)", "confidential": "on"},
+    )
+    # Refused with the reason on the form; nothing registered.
+    assert bad.status_code == 200 and bad.context["adminform"].form.errors
+    assert not get_application_model().objects.filter(name="坏系统").exists()
+    # A catalog manager cannot register clients.
+    manager = force_staff_login(Client(), "catalog.city")
+    assert manager.get("/workbench/oauth2_provider/application/add/").status_code == 403
+
+
+def test_an_administrator_manages_staff_but_not_persons_or_superusers(system_actor):
+    from django.contrib.auth import get_user_model
+
+    from tongban.identity.services import staff_user_create
+
+    staff_user_create(
+        actor=system_actor,
+        username="it.admin",
+        password="A-good-passphrase-2026",
+        roles=[("administrator", None, "990100")],
+    )
+    client = force_staff_login(Client(), "it.admin")
+    listing = client.get("/workbench/auth/user/")
+    names = [u.username for u in listing.context["cl"].result_list]
+    assert "clerk.city" in names and not any(n.startswith("p-") for n in names)
+    superuser = get_user_model().objects.get(username="admin")
+    # A superuser's account is read-only to an administrator.
+    response = client.post(
+        f"/workbench/auth/user/{superuser.pk}/change/", {"username": "taken", "is_active": ""}
+    )
+    assert response.status_code == 403
+    superuser.refresh_from_db()
+    assert superuser.username == "admin" and superuser.is_active
+    clerk = get_user_model().objects.get(username="clerk.city")
+    page = client.get(f"/workbench/auth/user/{clerk.pk}/change/")
+    assert page.status_code == 200 and "is_superuser" not in page.content.decode()

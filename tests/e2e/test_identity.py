@@ -84,3 +84,11 @@ def test_a_clerk_confirms_a_person_at_the_counter(page):
     expect(page.locator(".person .level")).to_contain_text("L3")
     page.get_by_role("button", name=re.compile("完整|full ID")).click()
     expect(page.locator(".person .pii")).to_have_text(number)
+
+
+def test_account_pages_fit_a_phone(phone):
+    person_login(phone, people.COMPANIES[0][1])
+    for path in ("/account/", "/account/companies/"):
+        phone.goto(path)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} scrolls sideways on a phone ({width}px)"

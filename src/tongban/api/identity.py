@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+from django.conf import settings as django_settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 from django.utils import translation
@@ -497,3 +498,226 @@ def sessions_end_all(request: HttpRequest) -> SessionsEndedOut:
         actor=caller.actor, user_id=caller.actor.user_id or 0, keep_key=caller.session_key
     )
     return SessionsEndedOut(ended_sessions=ended)
+
+
+# --------------------------------------------------------------------------------------------
+# Sessions, reveal, acting for, e-mail, registration
+
+
+class SessionOut(Schema):
+    id: int
+    created_at: dt.datetime
+    user_agent: str
+    ip_address: str | None
+    method: str
+    current: bool
+
+
+class IdNumberOut(Schema):
+    id_number: str = Field(description="the full number; every reveal is recorded")
+
+
+class ActingForIn(ObjectIn):
+    credit_code: str | None = Field(
+        None, max_length=40, description="the company to act for; null: act for myself"
+    )
+
+
+class EmailCodeIn(ObjectIn):
+    email: str = Field(min_length=3, max_length=254)
+
+
+class EmailIn(ObjectIn):
+    email: str = Field(min_length=3, max_length=254)
+    code: str = Field(min_length=1, max_length=10)
+
+
+class PhoneIn(ObjectIn):
+    phone: str = Field(min_length=5, max_length=30)
+
+
+class RegisterIn(ObjectIn):
+    name: str = Field(min_length=1, max_length=100)
+    id_number: str = Field(min_length=1, max_length=40, description="公民身份号码")
+    phone: str = Field(min_length=5, max_length=30)
+    password: str = Field(min_length=1, max_length=200)
+    code: str = Field(min_length=1, max_length=10, description="the code sent by SMS")
+    email: str = Field("", max_length=254)
+
+
+class SentOut(Schema):
+    sent: bool = Field(description="a code was sent if the address can receive one")
+
+
+class RegisteredOut(Schema):
+    name: str
+    id_number_masked: str
+    assurance_level: int
+
+
+@router.get(
+    "/me/sessions",
+    response=_responses(200, list[SessionOut]),
+    summary="Where I am logged in",
+    openapi_extra=_doc(),
+)
+def my_sessions(request: HttpRequest) -> list[SessionOut]:
+    caller = _caller(request)
+    return [
+        SessionOut(
+            id=s.pk,
+            created_at=s.created_at,
+            user_agent=s.user_agent,
+            ip_address=s.ip_address,
+            method=s.method,
+            current=s.session_key == caller.session_key,
+        )
+        for s in selectors.sessions_for_user(user_id=caller.actor.user_id or 0)
+    ]
+
+
+@router.post(
+    "/me/sessions/{id}/end",
+    response=_responses(200, SessionsEndedOut, 404),
+    summary="Log out one of my sessions",
+    openapi_extra=_doc(),
+)
+def session_end(request: HttpRequest, path: Path[MandatePath]) -> SessionsEndedOut:
+    caller = _caller(request)
+    ended = services.sessions_end(
+        actor=caller.actor,
+        user_id=caller.actor.user_id or 0,
+        session_id=path.id,
+        keep_key=caller.session_key,
+    )
+    if not ended:
+        raise NotFound()
+    return SessionsEndedOut(ended_sessions=ended)
+
+
+@router.post(
+    "/me/id-number",
+    response=_responses(200, IdNumberOut),
+    summary="Show my full citizen ID number (recorded)",
+    openapi_extra=_doc(),
+)
+def my_id_number(request: HttpRequest) -> IdNumberOut:
+    actor = _caller(request).actor
+    number = services.person_reveal_id_number(
+        actor=actor, person_id=_person_id(actor), reason="api"
+    )
+    return IdNumberOut(id_number=number)
+
+
+@router.put(
+    "/me/acting-for",
+    response=_responses(200, MeOut, 403),
+    summary="Act for a company I represent or hold a mandate for, or for myself",
+    description="Kept as my choice for single sign-on; a browser session follows it too.",
+    openapi_extra=_doc(),
+)
+def acting_for(request: HttpRequest, body: ActingForIn) -> MeOut:
+    caller = _caller(request)
+    actor = caller.actor
+    company = None
+    if body.credit_code:
+        company = services.company_by_credit_code(body.credit_code)
+        if company is None:
+            raise Forbidden(_("You are not authorised to act for this company."))
+    services.acting_for_set(actor=actor, company_id=company.pk if company else None)
+    if caller.session_key is not None:
+        if company is None:
+            request.session.pop(selectors.ACTING_FOR_KEY, None)
+        else:
+            request.session[selectors.ACTING_FOR_KEY] = company.pk
+    user = request.user if caller.session_key is not None else _token_user(request)
+    session = {selectors.ACTING_FOR_KEY: company.pk} if company else {}
+    refreshed = selectors.actor_for_user(user, session)
+    person = selectors.person_for_user(user_id=actor.user_id or 0)
+    return _me_out(person, refreshed)
+
+
+@router.post(
+    "/me/email/code",
+    response=_responses(200, SentOut, 422, 429),
+    summary="Send a code to an e-mail address I want to use",
+    openapi_extra=_doc(),
+)
+def email_code(request: HttpRequest, body: EmailCodeIn) -> SentOut:
+    from tongban.identity.normalise import clean_email
+
+    _person_id(_caller(request).actor)
+    address, problem = clean_email(body.email)
+    if problem or not address:
+        from tongban.core.errors import InvalidInput
+
+        raise InvalidInput(problems=[problem] if problem else [])
+    services.code_send(purpose="verify", channel="email", destination=address)
+    return SentOut(sent=True)
+
+
+@router.post(
+    "/me/email",
+    response=_responses(200, MeOut, 422),
+    summary="Set my e-mail address with the code sent to it",
+    openapi_extra=_doc(),
+)
+def email_set(request: HttpRequest, body: EmailIn) -> MeOut:
+    actor = _caller(request).actor
+    person = services.person_email_set(
+        actor=actor, person_id=_person_id(actor), email=body.email, code=body.code
+    )
+    return _me_out(person, actor)
+
+
+@router.post(
+    "/register/code",
+    auth=None,
+    response={200: SentOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Send a registration code to a mobile number (no log-in needed)",
+)
+def register_code(request: HttpRequest, body: PhoneIn) -> SentOut:
+    from django_ratelimit.core import is_ratelimited
+
+    from tongban.core.errors import InvalidInput
+    from tongban.identity.normalise import clean_phone
+    from tongban.identity.services.codes import TooManyRequests
+
+    if django_settings.RATELIMIT_ENABLE and is_ratelimited(
+        request,
+        group="code",
+        key=lambda _group, req: req.META.get("REMOTE_ADDR", ""),
+        rate=django_settings.CODE_RATE,
+        increment=True,
+    ):
+        raise TooManyRequests()
+    phone, problem = clean_phone(body.phone)
+    if problem:
+        raise InvalidInput(problems=[problem])
+    services.code_send(purpose="register", channel="sms", destination=phone)
+    return SentOut(sent=True)
+
+
+@router.post(
+    "/register",
+    auth=None,
+    response={201: RegisteredOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Create a person's account (level L1) with the code sent to the mobile",
+)
+def register(request: HttpRequest, body: RegisterIn) -> Status:
+    person = services.person_register(
+        id_number=body.id_number,
+        name=body.name,
+        phone=body.phone,
+        password=body.password,
+        code=body.code,
+        email=body.email,
+    )
+    return Status(
+        201,
+        RegisteredOut(
+            name=person.name,
+            id_number_masked=person.id_number_masked,
+            assurance_level=person.assurance_level,
+        ),
+    )

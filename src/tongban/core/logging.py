@@ -9,27 +9,44 @@ from __future__ import annotations
 
 import logging.config
 import re
+import unicodedata
 from typing import Any
 
 import structlog
 
-# Citizen ID numbers and mainland mobile numbers, wherever they appear in a log line.
+# Citizen ID numbers and mainland mobile numbers (also +86 / 0086 / 86 prefixed), wherever
+# they appear in a log line; text is NFKC-folded first so full-width digits are caught too.
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_MOBILE = re.compile(r"(?<!\d)((?:\+?86|0086)?[\s-]?1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 def mask_text(text: str) -> str:
     """Mask ID numbers (``110***********002X``) and mobile numbers (``138****5678``)."""
+    if not any(c.isdigit() for c in text):
+        return text
+    text = unicodedata.normalize("NFKC", text)
     text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 11 + m.group(2), text)
     return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
 
 
+def _mask(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if depth > 4:
+        return value
+    if isinstance(value, dict):
+        return {k: _mask(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_mask(v, depth + 1) for v in value)
+    return value
+
+
 def mask_personal_numbers(logger: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
     """A structlog processor: no log line carries a full ID or mobile number, whatever the
-    code that logged it passed in (a second line of defence behind masking at the source)."""
+    code that logged it passed in — nested values and formatted tracebacks included (a second
+    line of defence behind masking at the source)."""
     for key, value in event.items():
-        if isinstance(value, str):
-            event[key] = mask_text(value)
+        event[key] = _mask(value)
     return event
 
 
@@ -58,8 +75,8 @@ def configure(settings: dict[str, str]) -> None:
                     "()": structlog.stdlib.ProcessorFormatter,
                     "processors": [
                         structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                        mask_personal_numbers,
                         structlog.processors.format_exc_info,
+                        mask_personal_numbers,
                         renderer,
                     ],
                     "foreign_pre_chain": PRE_CHAIN,

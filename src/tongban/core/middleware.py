@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 
 import structlog
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -68,3 +69,22 @@ class DomainErrorMiddleware:
             {"error": exception, "problems": exception.problems},
             status=exception.http_status,
         )
+
+
+class ForwardedForMiddleware:
+    """Behind ``TRUSTED_PROXY_COUNT`` proxies, the client's address is the one the outermost
+    trusted proxy saw (from ``X-Forwarded-For``): throttling, lockout and session lists then
+    count people, not the proxy. With no trusted proxy (the default) the header is ignored, so
+    it cannot be forged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.count = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.count > 0:
+            hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+            hops = [h for h in hops if h]
+            if hops:
+                request.META["REMOTE_ADDR"] = hops[max(0, len(hops) - self.count)]
+        return self.get_response(request)

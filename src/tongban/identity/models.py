@@ -244,3 +244,25 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ClientPolicy(models.Model):
+    """What a single sign-on client may ask for, set by the administrator who registered it:
+    a client never gets a scope (e.g. the full ID number) it was not allowed."""
+
+    DEFAULT_SCOPES = ("openid", "profile", "email", "phone", "company", "api")
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application",
+        verbose_name=_("client"),
+        on_delete=models.CASCADE,
+        related_name="policy",
+    )
+    allowed_scopes = models.JSONField(_("allowed scopes"), default=list)
+
+    class Meta:
+        verbose_name = _("client policy")
+        verbose_name_plural = _("client policies")
+
+    def __str__(self) -> str:
+        return " ".join(self.allowed_scopes)

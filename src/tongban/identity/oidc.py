@@ -33,7 +33,12 @@ SCOPE_CLAIMS: dict[str, list[Any]] = {
     "id_number": [_("your full citizen ID number")],
     "phone": [_("your mobile number")],
     "email": [_("your e-mail address")],
-    "company": [_("the company you act for: its name, credit code and your capacity")],
+    "company": [
+        _(
+            "the company you act for: its name, credit code, your capacity and the items "
+            "your mandate covers"
+        )
+    ],
     "roles": [_("your staff roles, departments and regions")],
     "api": [_("use the Tongban API in your name for ten minutes at a time")],
 }
@@ -58,6 +63,28 @@ class ClaimsValidator(OAuth2Validator):
 
     def get_discovery_claims(self, request: Any) -> list[str]:
         return list(self.oidc_claim_scope)
+
+    def validate_scopes(
+        self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any, **kw: Any
+    ) -> bool:
+        """Only the scopes the administrator allowed this client (the full ID number and staff
+        roles are never allowed by default)."""
+        from tongban.identity.models import ClientPolicy
+
+        if not super().validate_scopes(client_id, scopes, client, request, *args, **kw):
+            return False
+        policy = ClientPolicy.objects.filter(application=client).first()
+        allowed = set(policy.allowed_scopes if policy else ClientPolicy.DEFAULT_SCOPES)
+        return set(scopes) <= allowed
+
+    def validate_silent_login(self, request: Any) -> bool:
+        """``prompt=none``: the authorization view only runs for a signed-in user."""
+        return True
+
+    def validate_silent_authorization(self, request: Any) -> bool:
+        """``prompt=none`` never skips the consent page: the client gets ``consent_required``
+        and must show the person what it asks for."""
+        return False
 
     def get_additional_claims(self, request: Any) -> dict[str, Any]:
         user = request.user
@@ -92,10 +119,13 @@ class ClaimsValidator(OAuth2Validator):
             company = person.acting_for
             capacity = acting_capacity(person_id=person.pk, company=company) if company else None
             if company is not None and capacity is not None:
+                representative, codes = capacity
                 claims["acting_for"] = {
                     "credit_code": company.credit_code,
                     "name": company.name,
-                    "capacity": "representative" if capacity[0] else "agent",
+                    "capacity": "representative" if representative else "agent",
+                    # An agent's mandate: every item, or these base items only.
+                    "items": "all" if codes is None else list(codes),
                 }
         else:
             claims["name"] = user.get_full_name() or user.get_username()

@@ -100,10 +100,18 @@ def mandates_for_company(*, company_id: int) -> QuerySet[Mandate]:
     )
 
 
-def sessions_for_user(*, user_id: int) -> QuerySet[UserSession]:
-    return UserSession.objects.filter(user_id=user_id, ended_at__isnull=True).order_by(
+def sessions_for_user(*, user_id: int) -> list[UserSession]:
+    """The user's sessions that are still alive (a session that expired, or was ended by a
+    single sign-on log-out, is no longer listed)."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    sessions = UserSession.objects.filter(user_id=user_id, ended_at__isnull=True).order_by(
         "-created_at"
-    )
+    )[:50]
+    return [s for s in sessions if store.exists(s.session_key)]
 
 
 def person_for_user(*, user_id: int) -> Person | None:

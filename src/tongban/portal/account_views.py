@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -41,6 +42,7 @@ from tongban.identity.selectors import (
     sessions_for_user,
     staff_needs_second_factor,
 )
+from tongban.portal.oidc_views import allow_sso_redirect
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -62,7 +64,12 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 def _throttled(request: HttpRequest, group: str, rate: str) -> bool:
     return (
         is_ratelimited(
-            request, group=group, key="ip", rate=rate, method=is_ratelimited.ALL, increment=True
+            request,
+            group=group,
+            key=lambda _group, req: req.META.get("REMOTE_ADDR", ""),
+            rate=rate,
+            method=is_ratelimited.ALL,
+            increment=True,
         )
         if settings.RATELIMIT_ENABLE
         else False
@@ -129,9 +136,69 @@ def login_page(request: HttpRequest) -> HttpResponse:
                     method="password",
                 )
                 if staff_needs_second_factor(user):
-                    return redirect(f"{reverse('portal:second_factor')}?next={next_url}")
+                    query = urlencode({"next": next_url})
+                    return redirect(f"{reverse('portal:second_factor')}?{query}")
                 return HttpResponseRedirect(next_url)
-    return render(request, "portal/account/login.html", {"form": form, "next": next_url})
+    response = render(request, "portal/account/login.html", {"form": form, "next": next_url})
+    return allow_sso_redirect(response, next_url)
+
+
+class CodeLoginForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    code = forms.CharField(
+        label=_("Code sent to your mobile"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def login_code_page(request: HttpRequest) -> HttpResponse:
+    """Log in with a one-time code sent by SMS to the account's verified mobile number."""
+    form = CodeLoginForm(request.POST or None)
+    next_url = _safe_next(request, reverse("portal:account"))
+    code_sent = False
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        if _throttled(request, "login", settings.LOGIN_RATE):
+            form.add_error(None, _("Too many attempts from your network. Please wait a minute."))
+        elif request.POST.get("action") == "send_code":
+            if not _throttled(request, "code", settings.CODE_RATE):
+                try:
+                    identity.login_code_send(phone=phone)
+                    code_sent = True
+                except TongbanError as exc:
+                    _apply_problems(form, exc)
+            else:
+                form.add_error(
+                    None, _("Too many codes were requested from your network. Try later.")
+                )
+        else:
+            try:
+                user = identity.login_by_code(phone=phone, code=form.cleaned_data["code"])
+            except TongbanError as exc:
+                _apply_problems(form, exc)
+                code_sent = True
+            else:
+                login(request, user, backend="tongban.identity.backends.IdentifierBackend")
+                identity.session_record(
+                    user_id=user.pk,
+                    session_key=request.session.session_key or "",
+                    ip_address=_client_ip(request),
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                    method="sms_code",
+                )
+                return HttpResponseRedirect(next_url)
+    response = render(
+        request,
+        "portal/account/login_code.html",
+        {"form": form, "next": next_url, "code_sent": code_sent},
+    )
+    return allow_sso_redirect(response, next_url)
 
 
 def logout_page(request: HttpRequest) -> HttpResponse:
@@ -195,7 +262,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if enrolling:
         secret = base64.b32encode(device.bin_key).decode()
         context.update(qr=_qr_svg(device.config_url), secret=secret)
-    return render(request, "portal/account/second_factor.html", context)
+    response = render(request, "portal/account/second_factor.html", context)
+    return allow_sso_redirect(response, next_url)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,8 +370,9 @@ def password_reset_page(request: HttpRequest) -> HttpResponse:
         elif request.POST.get("action") == "send_code":
             # The same answer whether or not the number has an account: no enumeration.
             user, _company = user_for_identifier(phone)
+            person = person_for_user(user_id=user.pk) if user is not None else None
             code_sent = True
-            if user is not None:
+            if person is not None and person.phone_verified_at is not None:
                 code_sent = _send_code(request, form, "reset", phone)
         else:
             try:

@@ -22,6 +22,19 @@ def _origin(url: str) -> str | None:
 class ConsentView(AuthorizationView):
     template_name = "oauth2_provider/authorize.html"
 
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # The company this session acts for is what the client will be told (``company``
+        # scope): record it for the token request, which has no session.
+        if request.user.is_authenticated:
+            from tongban.identity.models import Person
+
+            actor = request_actor(request)
+            if actor.person_id is not None:
+                Person.objects.filter(pk=actor.person_id).update(
+                    acting_for_id=actor.acting_for_company_id
+                )
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         scopes = context.get("scopes") or []
@@ -53,3 +66,31 @@ class LogoutView(RPInitiatedLogoutView):
         if origin:
             response._csp_update = {"form-action": [origin]}
         return response
+
+
+def sso_client_origin(next_url: str) -> str | None:
+    """When a log-in continues a single sign-on request, the origin of the client's registered
+    redirect address: the log-in form's answer ends there, so the page must allow it
+    (``form-action``). Only a redirect address the client registered counts."""
+    from urllib.parse import parse_qs
+
+    from django.urls import reverse
+    from oauth2_provider.models import get_application_model
+
+    parts = urlsplit(next_url or "")
+    if parts.path != reverse("oauth2_provider:authorize"):
+        return None
+    query = parse_qs(parts.query)
+    client_id = (query.get("client_id") or [""])[0]
+    redirect_uri = (query.get("redirect_uri") or [""])[0]
+    client = get_application_model().objects.filter(client_id=client_id[:100]).first()
+    if client is None or not client.redirect_uri_allowed(redirect_uri):
+        return None
+    return _origin(redirect_uri)
+
+
+def allow_sso_redirect(response: Any, next_url: str) -> Any:
+    origin = sso_client_origin(next_url)
+    if origin:
+        response._csp_update = {"form-action": [origin]}
+    return response

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from tongban.core.errors import Forbidden, TongbanError
+from tongban.core.errors import Forbidden, NotFound, TongbanError
 from tongban.identity import services as identity
 from tongban.identity.models import Person
 from tongban.identity.selectors import SERVING_KEY
@@ -29,6 +29,22 @@ class WalkInForm(forms.Form):
     id_number = forms.CharField(widget=forms.HiddenInput, max_length=40)
     name = forms.CharField(label=_("Name (as on the ID card)"), max_length=100)
     phone = forms.CharField(label=_("Mobile number (optional)"), max_length=30, required=False)
+
+
+FOUND_KEY = "tongban.counter_found"
+
+
+def _remember(request: HttpRequest, person_id: int) -> None:
+    """People the clerk identified at this counter (by ID number, or registered here): only
+    they can be acted on by id, so ids cannot be walked through in the address."""
+    found = [p for p in request.session.get(FOUND_KEY, []) if p != person_id][-19:]
+    request.session[FOUND_KEY] = [*found, person_id]
+
+
+def _identified(request: HttpRequest, person_id: int) -> bool:
+    return person_id in request.session.get(FOUND_KEY, []) or person_id == request.session.get(
+        SERVING_KEY
+    )
 
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -59,6 +75,8 @@ def counter(request: HttpRequest) -> HttpResponse:
         else:
             if person is None:
                 walk_in = WalkInForm(initial={"id_number": form.cleaned_data["id_number"]})
+            else:
+                _remember(request, person.pk)
             form = LookupForm()  # the number is not echoed back into the page
     serving = None
     if actor.serving_person_id:
@@ -78,6 +96,8 @@ def counter_person(request: HttpRequest, person_id: int) -> HttpResponse:
     """Act on a person found at the counter: reveal, confirm in person, serve, stop serving."""
     actor = _clerk(request)
     action = request.POST.get("action")
+    if not _identified(request, person_id):
+        raise NotFound()
     person = Person.objects.filter(pk=person_id).first()
     revealed = None
     try:
@@ -92,12 +112,21 @@ def counter_person(request: HttpRequest, person_id: int) -> HttpResponse:
             person = identity.counter_serve_start(actor=actor, person_id=person_id)
             request.session[SERVING_KEY] = person.pk
             messages.success(request, _("You are serving %(name)s.") % {"name": person.name})
+        elif action == "send_code":
+            identity.person_phone_code_send(actor=actor, person_id=person_id)
+            messages.info(request, _("A code was sent to the person's mobile."))
+        elif action == "verify_phone":
+            person = identity.person_phone_verify(
+                actor=actor, person_id=person_id, code=request.POST.get("code", "")
+            )
+            messages.success(request, _("The mobile number is verified."))
         elif action == "stop":
             identity.counter_serve_end(actor=actor)
             request.session.pop(SERVING_KEY, None)
             return redirect("workbench:counter")
     except TongbanError as exc:
-        messages.error(request, str(exc.message))
+        for reason in [p.reason for p in exc.problems] or [str(exc.message)]:
+            messages.error(request, reason)
     return TemplateResponse(
         request,
         "workbench/counter.html",
@@ -133,6 +162,7 @@ def counter_register(request: HttpRequest) -> HttpResponse:
             if not exc.problems:
                 form.add_error(None, str(exc.message))
         else:
+            _remember(request, person.pk)
             messages.success(
                 request,
                 _("%(name)s is registered at level L3. They set a password with their mobile.")

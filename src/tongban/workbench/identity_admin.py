@@ -6,14 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_application_model
 
+from tongban.core.audit import audit_log
+from tongban.core.authorization import Target, permits
 from tongban.core.errors import InvalidInput
-from tongban.identity.models import Company, Mandate, Person
+from tongban.identity.models import ClientPolicy, Company, Mandate, Person
 from tongban.identity.services.clients import oidc_client_create
 from tongban.workbench.admin import actor_of, workbench_site
 
@@ -106,6 +109,13 @@ class ClientForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+    scopes = forms.MultipleChoiceField(
+        label=_("What the system may ask for"),
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(ClientPolicy.DEFAULT_SCOPES),
+        help_text=_("The full ID number and staff roles only for systems that need them by law."),
+    )
     confidential = forms.BooleanField(
         label=_("Confidential (the system keeps a secret on its server)"),
         required=False,
@@ -115,6 +125,11 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = ["name"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scopes = settings.OAUTH2_PROVIDER["SCOPES"]
+        self.fields["scopes"].choices = [(k, f"{k} · {v}") for k, v in scopes.items()]
 
 
 @admin.register(Application, site=workbench_site)
@@ -135,7 +150,7 @@ class ClientAdmin(admin.ModelAdmin):
     ]
 
     def _admin(self, request: HttpRequest) -> bool:
-        return actor_of(request).has_role("administrator")
+        return permits(actor_of(request), "oidc.client.manage", Target(kind="oidc_client"))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._admin(request)
@@ -155,7 +170,13 @@ class ClientAdmin(admin.ModelAdmin):
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kw: Any):
         if obj is None:
             kw["form"] = ClientForm
-            kw["fields"] = ["name", "redirect_uris", "post_logout_redirect_uris", "confidential"]
+            kw["fields"] = [
+                "name",
+                "redirect_uris",
+                "post_logout_redirect_uris",
+                "scopes",
+                "confidential",
+            ]
         return super().get_form(request, obj, change=change, **kw)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
@@ -163,7 +184,7 @@ class ClientAdmin(admin.ModelAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
-            return ["name", "redirect_uris", "post_logout_redirect_uris", "confidential"]
+            return ["name", "redirect_uris", "post_logout_redirect_uris", "scopes", "confidential"]
         return self.readonly_fields
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -175,6 +196,7 @@ class ClientAdmin(admin.ModelAdmin):
                 redirect_uris=data["redirect_uris"].split(),
                 post_logout_uris=data["post_logout_redirect_uris"].split(),
                 confidential=data["confidential"],
+                scopes=data["scopes"],
             )
         except InvalidInput as exc:
             request._client_refused = exc  # type: ignore[attr-defined]
@@ -195,6 +217,16 @@ class ClientAdmin(admin.ModelAdmin):
                 messages.error(request, problem.reason)
             return HttpResponseRedirect(reverse("admin:oauth2_provider_application_add"))
         return HttpResponseRedirect(reverse("admin:oauth2_provider_application_changelist"))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_log(
+            actor=actor_of(request),
+            action="identity.oidc_client.delete",
+            object_type="oidc_client",
+            object_id=obj.pk,
+            data={"client_id": obj.client_id},
+        )
+        super().delete_model(request, obj)
 
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> None:
         """The service wrote the audit record; nothing to log when it refused."""

@@ -35,3 +35,51 @@ def test_log_lines_never_carry_full_id_or_mobile_numbers():
 
     line = "lookup 11010519491231002X by 13812345678 for 91110000600037341L"
     assert mask_text(line) == "lookup 110***********002X by 138****5678 for 91110000600037341L"
+    assert "13812345678" not in mask_text("claim +8613812345678 and １３８１２３４５６７８")
+    assert "5678" in mask_text("+8613812345678")
+
+
+def test_nested_values_and_tracebacks_are_masked_in_log_output():
+    import io
+    import logging
+    import logging.config
+
+    from tongban.core.logging import configure, mask_personal_numbers
+
+    event = mask_personal_numbers(None, "info", {"data": {"ids": ["11010519491231002X"]}})
+    assert "11010519491231002X" not in str(event)
+    configure({"level": "INFO", "format": "json"})
+    handler = logging.getLogger().handlers[0]
+    stream = io.StringIO()
+    handler.setStream(stream)
+    try:
+        raise ValueError("bad number 11010519491231002X")
+    except ValueError:
+        logging.getLogger("tongban.test").exception("failed for 13812345678")
+    output = stream.getvalue()
+    from django.conf import settings
+
+    configure(settings.LOGGING)  # back to the suite's logging
+    assert "failed for" in output and "bad number" in output
+    assert "11010519491231002X" not in output and "13812345678" not in output
+
+
+def test_forwarded_for_is_used_only_behind_trusted_proxies(settings):
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from tongban.core.middleware import ForwardedForMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen["ip"] = request.META["REMOTE_ADDR"]
+        return HttpResponse()
+
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    settings.TRUSTED_PROXY_COUNT = 0
+    ForwardedForMiddleware(view)(request)
+    assert seen["ip"] == "127.0.0.1"  # the header is ignored: it could be forged
+    settings.TRUSTED_PROXY_COUNT = 1
+    ForwardedForMiddleware(view)(request)
+    assert seen["ip"] == "203.0.113.9"  # what the one trusted proxy saw; 6.6.6.6 was forged

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -59,13 +60,23 @@ def person_target(person: Person) -> Target:
     return Target(kind="person", id=person.pk, owner_person_id=person.pk)
 
 
-def _password_problems(password: str, user: object | None = None) -> list[Problem]:
+def _password_problems(
+    password: str, user: object | None = None, personal: tuple[str, ...] = ()
+) -> list[Problem]:
+    """Django's password validators, plus: not built from the person's own ID number, mobile
+    number or name (which the similarity validator cannot see before the account exists)."""
+    if len(password) > 128:
+        return [Problem(field="password", reason=str(_("A password has at most 128 characters.")))]
     try:
         validate_password(password, user)
     except ValidationError as exc:
         return [Problem(field="password", reason=str(m)) for m in exc.messages]
-    if len(password) > 128:
-        return [Problem(field="password", reason=str(_("A password has at most 128 characters.")))]
+    folded = normalise_code(password)
+    for value in personal:
+        value = normalise_code(value)
+        if value and (value in folded or (len(value) >= 6 and value[-6:] in folded)):
+            reason = _("The password must not contain your ID number, mobile number or name.")
+            return [Problem(field="password", reason=str(reason))]
     return []
 
 
@@ -95,16 +106,18 @@ def person_register(
     problems += [problem] if problem else []
     email, problem = clean_email(email)
     problems += [problem] if problem else []
-    problems += _password_problems(password)
+    personal = (citizen.number if citizen else "", phone, name)
+    problems += _password_problems(password, personal=personal)
     if problems or citizen is None:
         raise InvalidInput(problems=problems)
+    # The code first: without it, nobody learns whether a number has an account.
+    code_check(purpose="register", channel="sms", destination=phone, code=code, field="code")
     if Person.objects.filter(id_number_index=id_number_index(citizen.number)).exists():
         raise Conflict(
             _("An account with this ID number exists already. Log in, or reset the password.")
         )
     if Person.objects.filter(phone_index=phone_index(phone)).exists():
         raise Conflict(_("This mobile number belongs to another account."))
-    code_check(purpose="register", channel="sms", destination=phone, code=code, field="code")
     return _person_create(
         citizen=citizen,
         name=name,
@@ -372,11 +385,13 @@ def password_reset(*, phone: str, code: str, password: str) -> None:
     person = (
         Person.objects.select_related("user").filter(phone_index=phone_index(phone_value)).first()
     )
-    problems = _password_problems(password, person.user if person else None)
+    personal = (person.id_number, phone_value, person.name) if person else ()
+    problems = _password_problems(password, person.user if person else None, personal)
     if problems:
         raise InvalidInput(problems=problems)
     code_check(purpose="reset", channel="sms", destination=phone_value, code=code, field="code")
-    if person is None:  # a code can only have been sent to a number with an account
+    if person is None or person.phone_verified_at is None:
+        # A code is only sent to a verified number of an account.
         raise NotFound()
     from tongban.identity.services.sessions import sessions_end
 
@@ -410,3 +425,75 @@ def person_email_set(*, actor: Actor, person_id: int, email: str, code: str) -> 
             actor=actor, action="identity.person.email", object_type="person", object_id=person.pk
         )
     return person
+
+
+def person_phone_code_send(*, actor: Actor, person_id: int) -> None:
+    """At the counter: send a code to the mobile number a walk-in gave (to verify it)."""
+    person = _person(person_id)
+    authorize(actor, "person.confirm_in_person", person_target(person))
+    if not person.phone_sealed:
+        raise InvalidInput(
+            problems=[Problem(field="phone", reason=str(_("This person has no mobile number.")))]
+        )
+    from tongban.identity.services.codes import code_send
+
+    code_send(purpose="verify", channel="sms", destination=person.phone)
+
+
+def person_phone_verify(*, actor: Actor, person_id: int, code: str) -> Person:
+    """At the counter: the walk-in reads out the code; their number is verified, so they can
+    set a password with it later (password reset only uses verified numbers)."""
+    person = _person(person_id)
+    authorize(actor, "person.confirm_in_person", person_target(person))
+    code_check(purpose="verify", channel="sms", destination=person.phone, code=code, field="code")
+    with transaction.atomic():
+        person.phone_verified_at = timezone.now()
+        person.save(update_fields=["phone_verified_at"])
+        audit_log(
+            actor=actor,
+            action="identity.person.phone_verified",
+            object_type="person",
+            object_id=person.pk,
+        )
+    return person
+
+
+def login_code_send(*, phone: str) -> None:
+    """Send a log-in code to a verified mobile number of an account; for any other number
+    nothing is sent and nothing is said (no one learns which numbers have accounts)."""
+    phone_value, problem = clean_phone(phone)
+    if problem:
+        raise InvalidInput(problems=[problem])
+    person = Person.objects.filter(phone_index=phone_index(phone_value)).first()
+    if person is None or person.phone_verified_at is None:
+        return
+    from tongban.identity.services.codes import code_send
+
+    code_send(purpose="login", channel="sms", destination=phone_value)
+
+
+def login_by_code(*, phone: str, code: str) -> Any:
+    """The user of the account whose verified mobile received ``code`` (a log-in without a
+    password, at assurance level unchanged). Wrong codes count against the code's attempts."""
+    phone_value, problem = clean_phone(phone)
+    if problem:
+        raise InvalidInput(problems=[problem])
+    code_check(purpose="login", channel="sms", destination=phone_value, code=code, field="code")
+    person = (
+        Person.objects.select_related("user")
+        .filter(phone_index=phone_index(phone_value), phone_verified_at__isnull=False)
+        .first()
+    )
+    if person is None or not person.user.is_active:
+        raise InvalidInput(
+            problems=[Problem(field="code", reason=str(_("The code is wrong or has expired.")))]
+        )
+    audit_log(
+        actor=Actor(
+            kind="user", user_id=person.user_id, label=person.user.username, person_id=person.pk
+        ),
+        action="identity.login.code",
+        object_type="person",
+        object_id=person.pk,
+    )
+    return person.user

@@ -14,6 +14,7 @@ from tongban.core.audit import audit_log
 from tongban.core.authorization import Target, authorize
 from tongban.core.errors import InvalidInput, Problem
 from tongban.core.types import Actor
+from tongban.identity.models import ClientPolicy
 
 
 def _uri_problems(field: str, uris: list[str]) -> list[Problem]:
@@ -41,6 +42,7 @@ def oidc_client_create(
     redirect_uris: list[str],
     post_logout_uris: list[str] | None = None,
     confidential: bool = True,
+    scopes: list[str] | None = None,
 ) -> tuple[object, str]:
     """Register a department system for authorisation code + PKCE (S256) sign-in with RS256 ID
     tokens. Returns the client and, for a confidential client, its secret (shown once)."""
@@ -55,6 +57,14 @@ def oidc_client_create(
     if not redirect_uris:
         problems.append(
             Problem(field="redirect_uris", reason=str(_("Enter at least one address.")))
+        )
+    known = set(settings.OAUTH2_PROVIDER["SCOPES"])
+    allowed = (
+        list(dict.fromkeys(scopes)) if scopes is not None else list(ClientPolicy.DEFAULT_SCOPES)
+    )
+    if "openid" not in allowed or not set(allowed) <= known:
+        problems.append(
+            Problem(field="scopes", reason=str(_("Choose known scopes, openid included.")))
         )
     if problems:
         raise InvalidInput(problems=problems)
@@ -76,11 +86,17 @@ def oidc_client_create(
             hash_client_secret=True,
             skip_authorization=False,
         )
+        ClientPolicy.objects.create(application=client, allowed_scopes=allowed)
         audit_log(
             actor=actor,
             action="identity.oidc_client.create",
             object_type="oidc_client",
             object_id=client.pk,
-            data={"name": name, "client_id": client.client_id, "redirect_uris": redirect_uris},
+            data={
+                "name": name,
+                "client_id": client.client_id,
+                "redirect_uris": redirect_uris,
+                "scopes": allowed,
+            },
         )
     return client, secret

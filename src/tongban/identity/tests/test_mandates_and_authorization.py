@@ -48,10 +48,13 @@ def test_representative_grants_an_item_mandate_and_the_agent_acts_within_it(li, 
     assert acting.acting_for_company_id == company.pk
     assert acting.mandate_item_codes == ("1101A", "1102B")
     target = Target(kind="case", owner_company_id=company.pk, item_code="1101A")
-    assert permits(acting, "company.view", target)
-    assert not permits(
-        acting, "company.view", Target(kind="case", owner_company_id=company.pk, item_code="9999X")
-    )
+    assert permits(acting, "case.apply", target)
+    other_item = Target(kind="case", owner_company_id=company.pk, item_code="9999X")
+    assert not permits(acting, "case.apply", other_item)
+    # Without an item named, an item-limited agent is refused (deny by default) ...
+    assert not permits(acting, "case.apply", Target(kind="case", owner_company_id=company.pk))
+    # ... except where the item does not matter (seeing the company itself).
+    assert permits(acting, "company.view", other_item)
     # An agent cannot manage the company's agents.
     with pytest.raises(Forbidden):
         services.mandate_grant(

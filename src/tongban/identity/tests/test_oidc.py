@@ -10,12 +10,16 @@ import secrets
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from oauth2_provider.models import get_application_model
 
 from tongban.core.models import AuditRecord
 from tongban.demo import people
+from tongban.identity.models import ClientPolicy
+from tongban.identity.oidc import SCOPE_CLAIMS
 from tongban.identity.tests.helpers import person_client
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +38,9 @@ def client_app():
         algorithm="RS256",
         client_secret=secret,
         skip_authorization=False,
+    )
+    ClientPolicy.objects.create(
+        application=app, allowed_scopes=list(settings.OAUTH2_PROVIDER["SCOPES"])
     )
     return app, secret
 
@@ -107,7 +114,11 @@ def test_profile_scope_gives_masked_number_and_id_number_scope_the_full_one(clie
     number = people.PEOPLE[1][1]
     client = person_client(people.PEOPLE[1][2])
     consent, tokens = _sign_in(client, app, secret, "openid profile")
-    assert ("不动产登记系统" in consent and "掩码" in consent) or "110***" in consent or consent
+    with translation.override("zh-hans"):
+        listed = [str(c) for c in SCOPE_CLAIMS["openid"] + SCOPE_CLAIMS["profile"]]
+        not_listed = [str(c) for c in SCOPE_CLAIMS["id_number"] + SCOPE_CLAIMS["phone"]]
+    assert "不动产登记系统" in consent
+    assert all(c in consent for c in listed) and not any(c in consent for c in not_listed)
     claims = _claims(client, tokens["id_token"])
     assert claims["iss"] == "http://testserver" and claims["aud"] == app.client_id
     assert claims["nonce"] == "n-1" and claims["acr"] == "urn:tongban:loa:2"
@@ -137,6 +148,7 @@ def test_company_scope_carries_the_company_acted_for(client_app):
         "credit_code": people.COMPANIES[0][1],
         "name": people.COMPANIES[0][0],
         "capacity": "representative",
+        "items": "all",
     }
 
 
@@ -238,3 +250,46 @@ def test_key_rotation_keeps_the_old_key_in_the_jwks(settings, tmp_path):
     kids = {k["kid"] for k in Client().get("/.well-known/jwks.json").json()["keys"]}
     expected = {jwk.JWK.from_pem(pem.encode()).thumbprint() for pem in (current, first)}
     assert kids == expected
+
+
+def test_a_client_gets_only_the_scopes_it_was_allowed(client_app):
+    app, _secret = client_app
+    ClientPolicy.objects.filter(application=app).update(allowed_scopes=["openid", "profile"])
+    client = person_client(people.PEOPLE[0][2])
+    response = client.get(
+        "/oauth/authorize/?" + urlencode(_authorize_params(app, "openid id_number", _pkce()[1]))
+    )
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert response.status_code == 302 and query["error"] == ["invalid_scope"]
+
+
+def test_prompt_none_answers_with_an_error_not_an_error_page(client_app):
+    app, secret = client_app
+    client = person_client(people.PEOPLE[0][2])
+    _sign_in(client, app, secret, "openid")
+    params = {**_authorize_params(app, "openid", _pkce()[1]), "prompt": "none"}
+    response = client.get("/oauth/authorize/?" + urlencode(params))
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert response.status_code == 302 and response["Location"].startswith(REDIRECT)
+    assert query.get("error") == ["consent_required"] and "code" not in query
+
+
+def test_staff_cannot_sign_in_to_a_client_without_their_second_factor(client_app):
+    from django.test import Client
+
+    app, _secret = client_app
+    staff = Client()
+    staff.post("/account/login/", {"username": "clerk.city", "password": "Tongban-demo-2026"})
+    response = staff.get(
+        "/oauth/authorize/?" + urlencode(_authorize_params(app, "openid", _pkce()[1]))
+    )
+    assert response.status_code == 302 and "/account/second-factor/" in response["Location"]
+
+
+def test_the_company_a_credit_code_log_in_acts_for_reaches_the_client(client_app):
+    app, secret = client_app
+    client = person_client(people.COMPANIES[0][1])  # no explicit switch
+    _consent, tokens = _sign_in(client, app, secret, "openid company")
+    claims = _claims(client, tokens["id_token"])
+    assert claims["acting_for"]["credit_code"] == people.COMPANIES[0][1]
+    assert claims["acting_for"]["items"] == "all"

@@ -112,11 +112,12 @@ def test_new_staff_enrol_a_totp_device_with_a_qr_code(system_actor):
     assert device.confirmed
 
 
-def test_five_wrong_passwords_lock_the_identifier_without_storing_it(settings):
-    number = people.PEOPLE[2][1]
+def test_five_wrong_passwords_lock_the_account_whatever_identifier_is_used(settings):
+    _name, number, phone, _level = people.PEOPLE[2]
     client = Client()
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        response = client.post("/account/login/", {"username": number, "password": "wrong-pass"})
+    spellings = [number.lower(), phone, f"+86 {phone}", number, "\uff11" + phone[1:]]
+    for spelling in spellings[: settings.AXES_FAILURE_LIMIT]:
+        response = client.post("/account/login/", {"username": spelling, "password": "wrong-pass"})
     response = client.post("/account/login/", {"username": number, "password": people_password()})
     assert response.status_code == 429
     stored = " ".join(AccessAttempt.objects.values_list("username", flat=True))
@@ -216,3 +217,83 @@ def test_an_email_address_is_verified_with_a_code(mailoutbox):
 
     person = demo_person(0)
     assert person.email == "Zhang.Wei@example.com" and person.email_verified_at is not None
+
+
+def test_log_in_with_an_sms_code_only_for_verified_numbers():
+    phone = people.PEOPLE[0][2]
+    client = Client()
+    response = client.post("/account/login/code/", {"phone": phone, "action": "send_code"})
+    assert response.context["code_sent"]
+    response = client.post(
+        "/account/login/code/", {"phone": phone, "code": last_code(phone), "action": "login"}
+    )
+    assert response.status_code == 302 and client.get("/account/").status_code == 200
+    # An unknown number gets the same page and no message is sent.
+    from tongban.core.messaging import sms_outbox
+
+    Client().post("/account/login/code/", {"phone": "13911110000", "action": "send_code"})
+    assert sms_outbox("13911110000") == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/workbench/", "/workbench/counter/", "/workbench/catalog/import/", "/api/v1/catalog/export"],
+)
+def test_a_password_alone_opens_nothing_for_staff(path):
+    client = Client()
+    client.post("/account/login/", {"username": "clerk.city", "password": people_password()})
+    response = client.get(path)
+    if path.startswith("/api/"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302 and "/account/second-factor/" in response["Location"]
+
+
+def test_registration_says_nothing_about_existing_accounts_without_the_code():
+    response = Client().post(
+        "/account/register/",
+        {
+            "name": "张伟",
+            "id_number": people.PEOPLE[0][1],
+            "phone": people.PEOPLE[1][2],
+            "password": "A-good-passphrase-2026",
+            "code": "000000",
+            "action": "register",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    errors = str(response.context["form"].errors)
+    assert "code" in response.context["form"].errors
+    assert "已注册" not in errors and "其他账号" not in errors and "exists" not in html
+
+
+def test_a_password_built_from_the_own_id_number_is_refused(new_identity):
+    from tongban.core.errors import InvalidInput
+    from tongban.identity import services
+
+    id_number, phone = new_identity()
+    services.code_send(purpose="register", channel="sms", destination=phone)
+    with pytest.raises(InvalidInput) as info:
+        services.person_register(
+            id_number=id_number, name="钱十一", phone=phone, password=id_number, code="1"
+        )
+    assert [p.field for p in info.value.problems] == ["password"]
+
+
+def test_password_reset_ends_the_other_sessions_and_tokens():
+    phone = people.PEOPLE[2][2]
+    other = person_client(phone)
+    assert other.get("/account/").status_code == 200
+    client = Client()
+    client.post("/account/password-reset/", {"phone": phone, "action": "send_code"})
+    client.post(
+        "/account/password-reset/",
+        {
+            "phone": phone,
+            "code": last_code(phone),
+            "password": "Brand-new-passphrase-9",
+            "action": "reset",
+        },
+    )
+    assert other.get("/account/").status_code == 302

@@ -89,15 +89,23 @@ def test_an_administrator_registers_a_single_sign_on_client():
             "redirect_uris": "https://fund.example/cb",
             "post_logout_redirect_uris": "",
             "confidential": "on",
+            "scopes": ["openid", "profile"],
         },
     )
     assert response.status_code == 302
     client = get_application_model().objects.get(name="公积金系统")
     assert client.redirect_uris == "https://fund.example/cb" and client.algorithm == "RS256"
+    assert client.policy.allowed_scopes == ["openid", "profile"]
+    assert client.policy.allowed_scopes == ["openid", "profile"]
     assert AuditRecord.objects.filter(action="identity.oidc_client.create").exists()
     bad = admin.post(
         "/workbench/oauth2_provider/application/add/",
-        {"name": "坏系统", "redirect_uris": "javascript:alert(1)", "confidential": "on"},
+        {
+            "name": "坏系统",
+            "redirect_uris": "javascript:alert(1)",
+            "confidential": "on",
+            "scopes": ["openid"],
+        },
     )
     # Refused with the reason on the form; nothing registered.
     assert bad.status_code == 200 and bad.context["adminform"].form.errors
@@ -116,8 +124,17 @@ def test_an_administrator_manages_staff_but_not_persons_or_superusers(system_act
         actor=system_actor,
         username="it.admin",
         password="A-good-passphrase-2026",
-        roles=[("administrator", None, "990100")],
+        roles=[("administrator", None, None)],
     )
+    staff_user_create(
+        actor=system_actor,
+        username="dept.admin",
+        password="A-good-passphrase-2026",
+        roles=[("administrator", None, "990102")],
+    )
+    # An administrator of one district cannot manage staff (nor make themselves the city's).
+    scoped = force_staff_login(Client(), "dept.admin")
+    assert scoped.get("/workbench/auth/user/").status_code == 403
     client = force_staff_login(Client(), "it.admin")
     listing = client.get("/workbench/auth/user/")
     names = [u.username for u in listing.context["cl"].result_list]
@@ -133,3 +150,58 @@ def test_an_administrator_manages_staff_but_not_persons_or_superusers(system_act
     clerk = get_user_model().objects.get(username="clerk.city")
     page = client.get(f"/workbench/auth/user/{clerk.pk}/change/")
     assert page.status_code == 200 and "is_superuser" not in page.content.decode()
+    assert "staff_roles-TOTAL_FORMS" in page.content.decode()  # roles are editable here
+    response = client.post(
+        f"/workbench/auth/user/{clerk.pk}/password/",
+        {"password1": "Another-passphrase-88", "password2": "Another-passphrase-88"},
+    )
+    assert response.status_code == 302
+    assert AuditRecord.objects.filter(
+        action="workbench.auth.user.password", object_id=str(clerk.pk)
+    ).exists()
+    assert "staff_roles-TOTAL_FORMS" in page.content.decode()  # roles are editable here
+    response = client.post(
+        f"/workbench/auth/user/{clerk.pk}/password/",
+        {"password1": "Another-passphrase-88", "password2": "Another-passphrase-88"},
+    )
+    assert response.status_code == 302
+    assert AuditRecord.objects.filter(
+        action="workbench.auth.user.password", object_id=str(clerk.pk)
+    ).exists()
+
+
+def test_the_counter_acts_only_on_people_identified_there(clerk):
+    zhang = demo_person(0)
+    # Without a look-up by ID number in this session, the id in the address is not enough.
+    response = clerk.post(f"/workbench/counter/persons/{zhang.pk}/", {"action": "reveal"})
+    assert response.status_code == 404
+    clerk.post("/workbench/counter/", {"id_number": people.PEOPLE[0][1]})
+    response = clerk.post(f"/workbench/counter/persons/{zhang.pk}/", {"action": "reveal"})
+    assert response.status_code == 200 and people.PEOPLE[0][1] in response.content.decode()
+
+
+def test_a_walk_ins_mobile_is_verified_at_the_counter_before_it_can_reset_a_password(
+    clerk, settings, tmp_path
+):
+    import re
+
+    from tongban.core.messaging import sms_outbox
+
+    settings.SMS_BACKEND = "tongban.core.messaging.FileSmsBackend"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    name, number, _phone, _level = people.PEOPLE[4]
+    clerk.post("/workbench/counter/", {"id_number": number})
+    clerk.post(
+        "/workbench/counter/register/", {"id_number": number, "name": name, "phone": "13700000019"}
+    )
+    person = Person.objects.get(name=name)
+    assert person.phone_verified_at is None
+    # Password reset does not use an unverified number.
+    Client().post("/account/password-reset/", {"phone": "13700000019", "action": "send_code"})
+    assert sms_outbox("13700000019") == []
+    url = f"/workbench/counter/persons/{person.pk}/"
+    clerk.post(url, {"action": "send_code"})
+    code = re.search(r"(?<!\d)(\d{6})(?!\d)", sms_outbox("13700000019")[-1]["text"]).group(1)
+    clerk.post(url, {"action": "verify_phone", "code": code})
+    person.refresh_from_db()
+    assert person.phone_verified_at is not None

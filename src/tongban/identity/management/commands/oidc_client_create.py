@@ -17,6 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--redirect-uri", action="append", required=True)
         parser.add_argument("--post-logout-uri", action="append", default=[])
         parser.add_argument("--public", action="store_true", help="a client without a secret")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            default=None,
+            help="a scope the client may ask for (repeat; default: openid profile email phone "
+            "company api)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -26,6 +33,7 @@ class Command(BaseCommand):
                 redirect_uris=options["redirect_uri"],
                 post_logout_uris=options["post_logout_uri"],
                 confidential=not options["public"],
+                scopes=options["scope"],
             )
         except InvalidInput as exc:
             raise CommandError("; ".join(p.reason for p in exc.problems)) from exc

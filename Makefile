@@ -25,7 +25,12 @@ demo: venv
 	$(BIN)/python manage.py load_demo
 	@echo "Serving the demo city on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	@$(BIN)/python manage.py audit_seal --loop 5 > var/audit_seal.log 2>&1 & \
-	  sealer=$$!; trap "kill $$sealer 2>/dev/null" EXIT INT TERM; \
+	  sealer=$$!; \
+	  $(BIN)/python manage.py db_worker --no-reload > var/db_worker.log 2>&1 & \
+	  worker=$$!; \
+	  $(BIN)/python manage.py notifications_sweep --loop 120 > var/notifications_sweep.log 2>&1 & \
+	  sweeper=$$!; \
+	  trap "kill $$sealer $$worker $$sweeper 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, import layers, migrations, unit tests, browser journeys

@@ -70,11 +70,16 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "tongban.core",
     "tongban.organizations",
     "tongban.registries",
     "tongban.identity",
     "tongban.catalog",
+    "tongban.workflow",
+    "tongban.cases",
+    "tongban.notifications",
     "tongban.portal",
     "tongban.workbench",
     "tongban.api",
@@ -82,6 +87,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tongban.core.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tongban.core.middleware.RequestContextMiddleware",
@@ -91,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "tongban.portal.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -151,6 +158,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Messages stay on the server (a client secret shown once must not travel in a cookie).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:account"
 AUTHENTICATION_BACKENDS = [
@@ -172,6 +181,8 @@ AXES_LOCKOUT_CALLABLE = "tongban.identity.lockout.locked_out_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Proxies in front whose X-Forwarded-For is trusted (ForwardedForMiddleware); 0 = none.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Throttling: log-in and code requests per client address (django-ratelimit, on the cache).
 LOGIN_RATE = os.environ.get("LOGIN_RATE", "30/m")
 CODE_RATE = os.environ.get("CODE_RATE", "10/h")
@@ -185,6 +196,8 @@ OIDC_KEY_DIR = Path(os.environ.get("OIDC_KEY_DIR", VAR_DIR / "oidc"))
 from tongban.signing_keys import load_keys  # noqa: E402
 
 _OIDC_KEY, _OIDC_INACTIVE_KEYS = load_keys(OIDC_KEY_DIR)
+# Named so that identity.ClientPolicy can point at django-oauth-toolkit's (swappable) model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     "OIDC_RSA_PRIVATE_KEY": _OIDC_KEY,
@@ -270,6 +283,20 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@tongban.example")
 
+# Background work (Django's task interface, django-tasks): the database backend keeps tasks in
+# the same database, so a task enqueued inside a transaction commits or rolls back with it;
+# `manage.py db_worker` runs them. TASKS_BACKEND=immediate runs each task in the web process
+# as soon as the transaction commits (simple deployments without a worker).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("TASKS_BACKEND", "").strip().lower() == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+
 # Text messages (tongban.core.messaging): a gateway adapter in production; in development the
 # console, or files in SMS_FILE_PATH with tongban.core.messaging.FileSmsBackend.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "tongban.core.messaging.ConsoleSmsBackend")
@@ -318,6 +345,10 @@ CONTENT_SECURITY_POLICY = {
 
 # Catalog search: "fts5" on SQLite, "postgres" on PostgreSQL; chosen by the database vendor.
 CATALOG_SEARCH_PAGE_SIZE = 20
+
+# The legal clock: an application received at or after this hour (local time) counts as
+# received on the next working day (tongban.workflow.clock).
+WORKDAY_CUTOFF_HOUR = int(os.environ.get("WORKDAY_CUTOFF_HOUR", "17"))
 CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CATALOG_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -1,3 +1,5 @@
+import os
+
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from oauth2_provider import views as oauth_views
@@ -35,6 +37,14 @@ urlpatterns = [
     path("workbench/", workbench_site.urls),
     path("", include("tongban.portal.urls")),
 ]
+
+# Benchmark baseline (bench/case_throughput.py): routed only with TONGBAN_BENCH_ENDPOINTS=1 in
+# the environment. Off by default; never set it in a deployment.
+if os.environ.get("TONGBAN_BENCH_ENDPOINTS") == "1":
+    from tongban.api.identity import BearerToken
+    from tongban.core.bench_views import bench_insert
+
+    urlpatterns.append(path("bench/insert", bench_insert, {"auth": BearerToken()}))
 
 handler404 = "tongban.portal.views.not_found"
 handler500 = "tongban.portal.views.server_error"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from csp.decorators import csp_update
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
+from tongban.api.cases import router as cases_router
 from tongban.api.catalog import router as catalog_router
 from tongban.api.identity import Unauthenticated
 from tongban.api.identity import router as identity_router
@@ -32,6 +36,7 @@ api = NinjaAPI(
 api.add_router("/catalog", catalog_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/identity", identity_router)
+api.add_router("/", cases_router)
 
 
 @api.exception_handler(TongbanError)
@@ -46,14 +51,48 @@ def unauthenticated(request: HttpRequest, exc: Unauthenticated) -> HttpResponse:
     return response
 
 
+# pydantic's error types → messages in the reader's language (pydantic writes English).
+PYDANTIC_REASONS = {
+    "missing": _lazy("This field is required."),
+    "extra_forbidden": _lazy("This field is not expected."),
+    "string_too_long": _lazy("This is too long."),
+    "string_too_short": _lazy("This is too short."),
+    "string_type": _lazy("Enter text."),
+    "string_pattern_mismatch": _lazy("This is not in the expected format."),
+    "int_parsing": _lazy("Enter a whole number."),
+    "int_type": _lazy("Enter a whole number."),
+    "float_parsing": _lazy("Enter a number."),
+    "bool_parsing": _lazy("Enter true or false."),
+    "date_parsing": _lazy("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": _lazy("Enter a date as YYYY-MM-DD."),
+    "date_type": _lazy("Enter a date as YYYY-MM-DD."),
+    "datetime_parsing": _lazy("Enter a date and time (ISO 8601)."),
+    "list_type": _lazy("Enter a list."),
+    "dict_type": _lazy("Enter an object."),
+    "model_type": _lazy("Enter an object."),
+    "too_long": _lazy("Too many entries."),
+    "greater_than_equal": _lazy("This number is too small."),
+    "less_than_equal": _lazy("This number is too large."),
+    "literal_error": _lazy("Choose one of the allowed values."),
+    "enum": _lazy("Choose one of the allowed values."),
+    "json_invalid": _lazy("This is not valid JSON."),
+}
+
+
+def _reason(error: dict[str, Any]) -> str:
+    if error.get("type") == "value_error":
+        # Our own validators' messages (already translated), minus pydantic's prefix.
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return str(PYDANTIC_REASONS.get(error.get("type", ""), _lazy("This value is not valid.")))
+
+
 @api.exception_handler(NinjaValidationError)
 def schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     problems = [
         {
             "location": ".".join(str(p) for p in e.get("loc", [])[:-1]),
             "field": str(e.get("loc", [""])[-1]),
-            # Our own validators' messages come prefixed by pydantic; people need only ours.
-            "reason": str(e.get("msg", "")).removeprefix("Value error, "),
+            "reason": _reason(e),
         }
         for e in exc.errors
     ]

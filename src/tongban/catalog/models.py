@@ -253,6 +253,10 @@ class ItemVersion(models.Model):
         _("result type"), max_length=20, choices=ResultType.choices, default=ResultType.NONE
     )
     special_procedures = models.TextField(_("special procedures"), blank=True)
+    # The application form (a JSON Schema with layout hints) and the approval steps: data, read
+    # by ``catalog.application``; empty means the platform's defaults.
+    application_form = models.JSONField(_("application form"), default=dict, blank=True)
+    approval_steps = models.JSONField(_("approval steps"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("item version")

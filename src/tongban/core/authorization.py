@@ -40,6 +40,11 @@ class Rule:
     # The staff role counts wherever it is held: any clerk at any window serves any person
     # (无差别受理), whatever department or region the clerk's grant names.
     staff_anywhere: bool = False
+    # Only a grant without a department or region counts (managing staff and clients: a
+    # department's administrator must not make themselves the city's).
+    global_only: bool = False
+    # An agent may act whatever the item (the company itself, not an application for an item).
+    agent_any_item: bool = False
 
 
 RULES: dict[str, Rule] = {
@@ -53,11 +58,11 @@ RULES: dict[str, Rule] = {
     ),
     "person.confirm_in_person": Rule(staff_roles=("window_clerk",), staff_anywhere=True),
     "person.serve_at_counter": Rule(staff_roles=("window_clerk",), staff_anywhere=True),
-    "company.view": Rule(company_agent=True, company_representative=True),
+    "company.view": Rule(company_agent=True, company_representative=True, agent_any_item=True),
     "company.mandate.manage": Rule(company_representative=True, min_assurance=2),
     "company.mandate.view": Rule(company_representative=True, staff_roles=("auditor",)),
-    "staff.manage": Rule(staff_roles=("administrator",)),
-    "oidc.client.manage": Rule(staff_roles=("administrator",)),
+    "staff.manage": Rule(staff_roles=("administrator",), global_only=True),
+    "oidc.client.manage": Rule(staff_roles=("administrator",), global_only=True),
     # catalog
     "catalog.item.edit": Rule(staff_roles=("catalog_manager",)),
     "catalog.item.publish": Rule(staff_roles=("catalog_manager",)),
@@ -65,7 +70,21 @@ RULES: dict[str, Rule] = {
     "catalog.base.edit": Rule(staff_roles=("administrator",)),
     # organisations
     "organizations.manage": Rule(staff_roles=("administrator",)),
+    "calendar.manage": Rule(staff_roles=("administrator",), global_only=True),
     "audit.view": Rule(staff_roles=("auditor",)),
+    # cases: applicants (themselves or their company's agents within the mandate's items);
+    # any window clerk of the city takes any item (无差别受理); the competent department's
+    # reviewers pre-review online applications; tasks go by the step's role (permits_role).
+    "case.apply": Rule(owner=True, company_agent=True),
+    "case.view": Rule(
+        owner=True,
+        company_agent=True,
+        company_representative=True,
+        staff_roles=("reviewer", "approver", "supervisor", "auditor"),
+    ),
+    "case.accept": Rule(staff_roles=("window_clerk",), staff_anywhere=True),
+    "case.prereview": Rule(staff_roles=("reviewer",)),
+    "case.handover": Rule(staff_roles=("window_clerk",), staff_anywhere=True),
 }
 
 
@@ -80,6 +99,13 @@ def permits(actor: Actor, action: str, target: Target) -> bool:
     rule = RULES[action]
     if actor.is_superuser:
         return True
+    if rule.global_only:
+        return any(
+            g.role in (*rule.staff_roles, "administrator")
+            and g.department_id is None
+            and g.region_code is None
+            for g in actor.grants
+        )
     for role in rule.staff_roles:
         if rule.staff_anywhere and actor.has_role(role):
             return True
@@ -94,9 +120,17 @@ def permits(actor: Actor, action: str, target: Target) -> bool:
         return True
     if rule.company_agent and _acting_for(actor, target):
         codes = actor.mandate_item_codes
-        if codes is None or target.item_code is None or target.item_code in codes:
+        # An agent limited to some items is refused when the object names no item: deny by
+        # default, unless the rule says the item does not matter.
+        if codes is None or rule.agent_any_item or target.item_code in codes:
             return True
     return False
+
+
+def permits_role(actor: Actor, role: str, target: Target) -> bool:
+    """Whether the actor holds ``role`` over the target's department and region (for work
+    whose role is data, such as an approval step)."""
+    return actor.may(role, department_id=target.department_id, region_code=target.region_code)
 
 
 def authorize(actor: Actor, action: str, target: Target) -> None:

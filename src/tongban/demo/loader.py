@@ -14,6 +14,7 @@ from tongban.demo import city, people
 from tongban.identity import services as identity_services
 from tongban.organizations import services as organization_services
 from tongban.organizations.models import Department
+from tongban.workflow import services as workflow_services
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,19 @@ class DemoAccount:
 DEMO_PASSWORD = "Tongban-demo-2026"  # noqa: S105 - printed for the demo on purpose
 
 
-STAFF = ("admin", "catalog.city", "catalog.amr", "auditor", "clerk.city", "data.city")
+STAFF = (
+    "admin",
+    "catalog.city",
+    "catalog.amr",
+    "auditor",
+    "clerk.city",
+    "data.city",
+    "clerk.qingshan",
+    "review.amr",
+    "approve.amr",
+    "review.linjiang",
+    "approve.linjiang",
+)
 
 
 def demo_accounts() -> list[DemoAccount]:
@@ -38,6 +51,11 @@ def demo_accounts() -> list[DemoAccount]:
         DemoAccount("auditor", DEMO_PASSWORD, "auditor (reads the audit log)"),
         DemoAccount("clerk.city", DEMO_PASSWORD, "window clerk (any window of the city)"),
         DemoAccount("data.city", DEMO_PASSWORD, "data manager (base registries)"),
+        DemoAccount("clerk.qingshan", DEMO_PASSWORD, "window clerk, 青山区 hall"),
+        DemoAccount("review.amr", DEMO_PASSWORD, "reviewer, city market regulation"),
+        DemoAccount("approve.amr", DEMO_PASSWORD, "approver, city market regulation"),
+        DemoAccount("review.linjiang", DEMO_PASSWORD, "reviewer, 临江区 public security"),
+        DemoAccount("approve.linjiang", DEMO_PASSWORD, "approver, 临江区 public security"),
         DemoAccount(people.PEOPLE[0][2], DEMO_PASSWORD, "张伟, person, L1 (can verify to L2)"),
         DemoAccount(people.PEOPLE[1][2], DEMO_PASSWORD, "李娜, L2, representative of 江川示范科技"),
         DemoAccount(people.PEOPLE[2][2], DEMO_PASSWORD, "王芳, L1, agent of 江川示范科技"),
@@ -115,6 +133,7 @@ def load_demo_city() -> dict[str, int]:
     system = Actor.system("load_demo")
     with transaction.atomic():
         orgs = organization_services.organizations_import(actor=system, data=city.organizations())
+        workflow_services.calendar_load_file(actor=system)
         summary = catalog_services.catalog_import_document(
             actor=system, document=city.catalog(), publish=True
         )
@@ -125,12 +144,26 @@ def load_demo_city() -> dict[str, int]:
         amr = Department.objects.filter(
             name__contains="市场监督管理局", region_id=city_code
         ).first()
+        psb_linjiang = Department.objects.filter(
+            name__contains="公安局", region_id="990102"
+        ).first()
         staff = [
             ("catalog.city", [("catalog_manager", None, city_code)]),
             ("catalog.amr", [("catalog_manager", amr.pk if amr else None, city_code)]),
             ("auditor", [("auditor", None, None)]),
             ("clerk.city", [("window_clerk", None, city_code)]),
             ("data.city", [("data_manager", None, city_code)]),
+            ("clerk.qingshan", [("window_clerk", None, "990103")]),
+            ("review.amr", [("reviewer", amr.pk if amr else None, city_code)]),
+            ("approve.amr", [("approver", amr.pk if amr else None, city_code)]),
+            (
+                "review.linjiang",
+                [("reviewer", psb_linjiang.pk if psb_linjiang else None, "990102")],
+            ),
+            (
+                "approve.linjiang",
+                [("approver", psb_linjiang.pk if psb_linjiang else None, "990102")],
+            ),
         ]
         for username, roles in staff:
             if not user_model.objects.filter(username=username).exists():

@@ -1,13 +1,14 @@
 from django.urls import path
 
 from tongban.portal import account_views as accounts
-from tongban.portal import views
+from tongban.portal import case_views, notification_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("account/", accounts.account_page, name="account"),
     path("account/login/", accounts.login_page, name="login"),
+    path("account/login/code/", accounts.login_code_page, name="login_code"),
     path("account/logout/", accounts.logout_page, name="logout"),
     path("account/register/", accounts.register_page, name="register"),
     path("account/password-reset/", accounts.password_reset_page, name="password_reset"),
@@ -16,6 +17,11 @@ urlpatterns = [
     path("account/acting-for/", accounts.acting_for_page, name="acting_for"),
     path("account/companies/", accounts.companies_page, name="companies"),
     path("account/companies/<int:company_id>/mandates/", accounts.mandates_page, name="mandates"),
+    path("account/messages/", notification_views.messages_page, name="messages"),
+    path("cases/", case_views.my_cases, name="cases"),
+    path("cases/<str:number>/", case_views.case_detail, name="case"),
+    path("cases/<str:number>/receipt.pdf", case_views.case_receipt_pdf, name="case_receipt"),
+    path("cases/<str:number>/notice.pdf", case_views.case_notice_pdf, name="case_notice"),
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
     path("departments/", views.departments, name="departments"),
@@ -23,6 +29,7 @@ urlpatterns = [
     path("themes/<slug:code>/", views.theme, name="theme"),
     path("items/<str:code>/", views.guide, name="guide"),
     path("items/<str:code>/materials/", views.guide_materials, name="guide_materials"),
+    path("items/<str:code>/apply/", case_views.apply, name="apply"),
     path("items/<str:code>/guide.pdf", views.guide_pdf, name="guide_pdf"),
     path("items/<str:code>/versions/", views.versions, name="versions"),
     path("items/<str:code>/versions/<int:number>/", views.guide_version, name="guide_version"),

@@ -107,8 +107,9 @@ def theme(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/theme.html", context)
 
 
-def _answers(params: QueryDict, version: ItemVersion) -> dict[str, list[str]]:
-    """Answers arrive as ?Q1=yes&Q2=a&Q2=b; only known questions are read."""
+def situation_answers(params: QueryDict, version: ItemVersion) -> dict[str, list[str]]:
+    """Answers arrive as ?Q1=yes&Q2=a&Q2=b; only known questions are read (the guide and the
+    application page share this format)."""
     answers = {}
     for situation in version.situations.all():
         chosen = [c[:20] for c in params.getlist(situation.code)[:20] if c]
@@ -141,7 +142,7 @@ def _assurance(request: HttpRequest, version: ItemVersion) -> dict[str, Any]:
 
 
 def _guide_context(request: HttpRequest, version: ItemVersion) -> dict[str, Any]:
-    answers = _answers(request.GET, version)
+    answers = situation_answers(request.GET, version)
     error = None
     try:
         outcome = selectors.materials_for_answers(version=version, answers=answers)
@@ -160,6 +161,8 @@ def _guide_context(request: HttpRequest, version: ItemVersion) -> dict[str, Any]
         "querystring": request.GET.urlencode(),
         "is_current": version.pk == version.item.current_version_id,
         "assurance": _assurance(request, version),
+        # Changing the answers of a draft application: "Apply online" returns to that draft.
+        "draft_id": _int(request.GET.get("draft")),
     }
 
 

@@ -7,6 +7,7 @@ check permissions again and write the audit record), never through a raw save.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from tongban.catalog import services as catalog_services
+from tongban.catalog.application import form_problems, steps_problems
 from tongban.catalog.models import (
     BaseItem,
     ImplementationItem,
@@ -31,6 +33,7 @@ from tongban.catalog.models import (
     Theme,
 )
 from tongban.core.audit import audit_log
+from tongban.core.authorization import Target, permits
 from tongban.core.errors import TongbanError
 from tongban.core.ids import REGION_LEVEL_LENGTHS, region_code_problem
 from tongban.core.models import AuditRecord
@@ -387,6 +390,62 @@ class DraftOnlyMixin:
         return self.has_change_permission(request, obj) if obj is not None else False
 
 
+class IndentedJSONField(forms.JSONField):
+    """JSON in a text area, indented so that a catalog manager can read and edit it."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return value
+        return json.dumps(value, ensure_ascii=False, indent=2, cls=self.encoder)
+
+
+class ItemVersionForm(forms.ModelForm):
+    """The draft's guide fields, plus its application form and approval steps as JSON, checked
+    with the same rules as an import (catalog.application)."""
+
+    application_form = IndentedJSONField(
+        label=_("Application form (JSON Schema)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 16, "cols": 90, "spellcheck": "false"}),
+        help_text=_(
+            "Fields as JSON Schema properties (string, integer, number, boolean), with "
+            "x-layout and x-prefill hints (docs/catalog-format.md). Empty ({}): the default "
+            "form (contact name, mobile, note)."
+        ),
+    )
+    approval_steps = IndentedJSONField(
+        label=_("Approval steps (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 90, "spellcheck": "false"}),
+        help_text=_(
+            'A list of steps {"key", "name", "role", "department", "days", "group"}; steps '
+            "with the same group run in parallel. Empty ([]): review by a reviewer, then a "
+            "decision by an approver of the competent department."
+        ),
+    )
+
+    class Meta:
+        model = ItemVersion
+        # The admin adds the other fields from its fieldsets.
+        fields = ["application_form", "approval_steps"]
+
+    def clean_application_form(self) -> dict[str, Any]:
+        value = self.cleaned_data.get("application_form")
+        value = {} if value in (None, "") else value
+        problems = form_problems(value)
+        if problems:
+            raise forms.ValidationError(problems)
+        return value
+
+    def clean_approval_steps(self) -> list[dict[str, Any]]:
+        value = self.cleaned_data.get("approval_steps")
+        value = [] if value in (None, "") else value
+        problems = steps_problems(value)
+        if problems:
+            raise forms.ValidationError(problems)
+        return value
+
+
 @admin.register(ItemVersion, site=workbench_site)
 class ItemVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "item", "number", "status", "effective_from", "published_at"]
@@ -396,6 +455,7 @@ class ItemVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
     readonly_fields = ["item", "number", "status", "effective_from", "published_at", "published_by"]
     filter_horizontal = ["themes"]
     inlines = [MaterialInline, SituationInline]
+    form = ItemVersionForm
     change_form_template = "workbench/itemversion_change_form.html"
     fieldsets = [
         (
@@ -454,6 +514,10 @@ class ItemVersionAdmin(DraftOnlyMixin, admin.ModelAdmin):
             {"fields": [("address", "office_hours"), ("phone", "complaint_channel")]},
         ),
         (_("Result"), {"fields": [("result_name", "result_name_en", "result_type")]}),
+        (
+            _("Application form and approval process"),
+            {"fields": ["application_form", "approval_steps"]},
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ItemVersion]:
@@ -583,10 +647,20 @@ class AuditRecordAdmin(admin.ModelAdmin):
         return False
 
 
+def _staff_manager(request: HttpRequest) -> bool:
+    """Only an administrator of the whole platform manages staff (core.authorization)."""
+    return permits(actor_of(request), "staff.manage", Target(kind="staff"))
+
+
 class StaffRoleInline(admin.TabularInline):
     model = StaffRole
     extra = 0
     raw_id_fields = ["department", "region"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _staff_manager(request)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
 
 class StaffUserAdmin(AuditedAdmin, UserAdmin):
@@ -615,7 +689,7 @@ class StaffUserAdmin(AuditedAdmin, UserAdmin):
         super().save_model(request, obj, form, change)
 
     def _admin(self, request: HttpRequest) -> bool:
-        return actor_of(request).has_role("administrator")
+        return _staff_manager(request)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._admin(request)
@@ -630,6 +704,12 @@ class StaffUserAdmin(AuditedAdmin, UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return self._admin(request)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        """Password changes do not pass through save_model: audit every change here too."""
+        if request.path.endswith("/password/"):
+            self._audit(request, obj, "password", ["password"])
+        return super().log_change(request, obj, message)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

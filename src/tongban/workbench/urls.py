@@ -1,6 +1,12 @@
 from django.urls import path
 
-from tongban.workbench import counter_views, identity_admin, views  # noqa: F401 - registers admins
+from tongban.workbench import (  # noqa: F401 - registers admins
+    calendar_admin,
+    case_views,
+    counter_views,
+    identity_admin,
+    views,
+)
 
 app_name = "workbench"
 
@@ -8,6 +14,24 @@ urlpatterns = [
     path("counter/", counter_views.counter, name="counter"),
     path("counter/register/", counter_views.counter_register, name="counter_register"),
     path("counter/persons/<int:person_id>/", counter_views.counter_person, name="counter_person"),
+    path("cases/new/", case_views.intake_search, name="case_intake"),
+    path("cases/new/<str:code>/", case_views.intake_item, name="case_intake_item"),
+    path("cases/queue/", case_views.acceptance_queue, name="case_queue"),
+    path("cases/tasks/", case_views.worklist, name="worklist"),
+    path("cases/tasks/<int:task_id>/", case_views.task_detail, name="task"),
+    path("cases/tasks/<int:task_id>/act/", case_views.task_act, name="task_act"),
+    path("cases/handover/", case_views.handover, name="case_handover"),
+    path("cases/<str:number>/", case_views.case_detail, name="case"),
+    path("cases/<str:number>/materials/", case_views.case_materials, name="case_materials"),
+    path(
+        "cases/<str:number>/materials/<int:material_id>/",
+        case_views.case_material_file,
+        name="case_material_file",
+    ),
+    path("cases/<str:number>/decide/", case_views.case_decide, name="case_decide"),
+    path("cases/<str:number>/close/", case_views.case_close, name="case_close"),
+    path("cases/<str:number>/receipt.pdf", case_views.case_receipt_pdf, name="case_receipt"),
+    path("cases/<str:number>/notice.pdf", case_views.case_notice_pdf, name="case_notice"),
     path("catalog/import/", views.catalog_import, name="catalog_import"),
     path("catalog/export.<str:fmt>", views.catalog_export, name="catalog_export"),
     path("catalog/versions/<int:version_id>/publish/", views.publish, name="publish"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from collections.abc import Iterable
 from typing import Any
@@ -41,6 +42,8 @@ CSV_FILES = {
 }
 # Columns a file may lack (added to the format later); their cells count as empty.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"items.csv": OPTIONAL_ITEM_FIELDS}
+# Columns holding a JSON value, written as JSON text (empty when it is the default).
+JSON_COLUMNS = frozenset(f.name for f in ITEM_FIELDS if f.kind == "json")
 MAX_ARCHIVE_MEMBER_BYTES = 50 * 1024 * 1024
 
 
@@ -189,7 +192,9 @@ def csv_archive_read(
     return document, locations, problems
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, *, as_json: bool = False) -> str:
+    if as_json:
+        return json.dumps(value, ensure_ascii=False) if value else ""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -207,7 +212,9 @@ def csv_archive_write(document: dict[str, Any]) -> bytes:
         writer = csv.DictWriter(out, fieldnames=CSV_FILES[name], lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(row.get(k)) for k in CSV_FILES[name]})
+            writer.writerow(
+                {k: _cell(row.get(k), as_json=k in JSON_COLUMNS) for k in CSV_FILES[name]}
+            )
         return out.getvalue().encode("utf-8")
 
     def material_rows() -> Iterable[dict[str, Any]]:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from tongban.catalog.application import form_problems, steps_problems
 from tongban.core.errors import Problem
 
 FORMAT_NAME = "tongban.catalog"
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# A JSON-valued field (the application form, the approval steps) as text, e.g. a CSV cell.
+MAX_JSON_CHARS = 100_000
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 THEME_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 BASE_CODE_RE = re.compile(r"^\d{12}$")
@@ -34,12 +39,16 @@ MAGIC = {
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str = "text"  # text, int, bool, choice, list
+    kind: str = "text"  # text, int, bool, choice, list, json
     required: bool = False
     max_length: int | None = None
     choices: frozenset[str] | None = None
     minimum: int | None = None
     maximum: int | None = None
+    # For ``json``: the value's type (dict or list; empty means the platform's default) and
+    # the check that lists why a value is unusable.
+    json_type: type | None = None
+    check: Callable[[Any], list[str]] | None = None
 
 
 def _choices(*values: str) -> frozenset[str]:
@@ -116,9 +125,13 @@ ITEM_FIELDS = [
     # Added after the first release: optional (1 when absent), last so that older CSV
     # columns keep their places.
     Field("min_assurance_level", "int", minimum=1, maximum=3),
+    # The application form (a JSON Schema) and the approval steps (catalog.application): JSON
+    # values, a JSON-encoded cell in CSV; optional (empty: the platform's defaults).
+    Field("application_form", "json", json_type=dict, check=form_problems),
+    Field("approval_steps", "json", json_type=list, check=steps_problems),
 ]
 # Columns an older file may lack; a missing one takes the import default.
-OPTIONAL_ITEM_FIELDS = frozenset({"min_assurance_level"})
+OPTIONAL_ITEM_FIELDS = frozenset({"min_assurance_level", "application_form", "approval_steps"})
 MATERIAL_FIELDS = [
     Field("code", required=True, max_length=20),
     Field("name", required=True, max_length=200),
@@ -180,7 +193,10 @@ def clean_record(
         if raw is None or (isinstance(raw, str) and not raw.strip() and f.kind != "choice"):
             if f.required:
                 problems.append(Problem(location=location, field=f.name, reason=_("Required.")))
-            cleaned[f.name] = [] if f.kind == "list" else None
+            if f.kind == "json" and f.json_type is not None:
+                cleaned[f.name] = f.json_type()
+            else:
+                cleaned[f.name] = [] if f.kind == "list" else None
             continue
         value: Any = raw
         if f.kind in {"text", "choice"}:
@@ -256,6 +272,10 @@ def clean_record(
                     Problem(location=location, field=f.name, reason=_("Expected true or false."))
                 )
                 continue
+        elif f.kind == "json":
+            value = _clean_json(raw, f, location, problems)
+            if value is None:
+                continue
         elif f.kind == "list":
             if isinstance(raw, str):
                 value = [v.strip() for v in raw.split("|") if v.strip()]
@@ -268,6 +288,40 @@ def clean_record(
                 continue
         cleaned[f.name] = value
     return cleaned
+
+
+def _clean_json(raw: Any, f: Field, location: str, problems: list[Problem]) -> Any:
+    """A JSON value given as such (JSON format) or as JSON text (a CSV cell), checked."""
+    value = raw
+    if isinstance(raw, str):
+        if len(raw) > MAX_JSON_CHARS:
+            problems.append(
+                Problem(
+                    location=location,
+                    field=f.name,
+                    reason=_("Too long: at most %(n)d characters.") % {"n": MAX_JSON_CHARS},
+                )
+            )
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError as exc:
+            problems.append(
+                Problem(
+                    location=location,
+                    field=f.name,
+                    reason=_("Not valid JSON: %(error)s") % {"error": str(exc)[:200]},
+                )
+            )
+            return None
+    if f.json_type is not None and not isinstance(value, f.json_type):
+        reason = _("Expected a JSON object.") if f.json_type is dict else _("Expected a JSON list.")
+        problems.append(Problem(location=location, field=f.name, reason=reason))
+        return None
+    reasons = f.check(value) if f.check is not None else []
+    for reason in reasons:
+        problems.append(Problem(location=location, field=f.name, reason=reason))
+    return None if reasons else value
 
 
 def _clean_file(raw: Any, location: str, field: str, problems: list[Problem]) -> Any:

@@ -1,0 +1,159 @@
+"""Reading cases: for the applicant (own and company cases), for staff (queues, worklists),
+and the public timeline (the department acts, never a named staff member)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tongban.cases.models import Case, CaseEvent, Task
+from tongban.cases.services.common import case_target
+from tongban.core.authorization import permits, permits_role
+from tongban.core.errors import NotFound
+from tongban.core.types import Actor, region_prefix
+
+EVENT_LABELS = {
+    "submitted": _("Submitted"),
+    "resubmitted": _("Submitted again"),
+    "accepted": _("Accepted"),
+    "refused": _("Not accepted"),
+    "notice": _("One-time notice of missing materials"),
+    "task_claimed": _("Being handled"),
+    "task_reassigned": _("Being handled"),
+    "step_done": _("Step completed"),
+    "step_returned": _("Sent back to the previous step"),
+    "correction_requested": _("Correction requested"),
+    "corrected": _("Correction received"),
+    "suspended": _("Special procedure"),
+    "resumed": _("Processing resumed"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "closed": _("Closed"),
+    "handed_over": _("Result handed over"),
+}
+# Steps the applicant does not need to see one by one.
+INTERNAL_EVENTS = {"task_claimed", "task_reassigned"}
+
+
+def case_get(*, actor: Actor, number: str) -> Case:
+    """A case the actor may see (applicant, agent, or staff in scope); 404 otherwise."""
+    case = (
+        Case.objects.select_related(
+            "item__base_item", "version", "department", "applicant_person", "applicant_company"
+        )
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    target = case_target(case)
+    if not (
+        permits(actor, "case.view", target)
+        or permits(actor, "case.accept", target)
+        or (
+            Task.objects.filter(case=case).exists()
+            and any(permits_role(actor, t.role, target) for t in case.tasks.all())
+        )
+    ):
+        raise NotFound()
+    return case
+
+
+def cases_for_actor(*, actor: Actor) -> QuerySet[Case]:
+    """The actor's own applications (or their company's, when acting for one)."""
+    if actor.person_id is None:
+        return Case.objects.none()
+    query = Case.objects.select_related("version", "department").exclude(status=Case.Status.DRAFT)
+    if actor.acting_for_company_id is not None:
+        query = query.filter(applicant_company_id=actor.acting_for_company_id)
+        if actor.mandate_item_codes is not None:
+            query = query.filter(item__base_item__base_code__in=actor.mandate_item_codes)
+        return query.order_by("-created_at")
+    return query.filter(
+        applicant_person_id=actor.person_id, applicant_company__isnull=True
+    ).order_by("-created_at")
+
+
+def drafts_for_actor(*, actor: Actor) -> QuerySet[Case]:
+    if actor.person_id is None:
+        return Case.objects.none()
+    return Case.objects.select_related("version").filter(
+        status=Case.Status.DRAFT, submitted_by_id=actor.user_id
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: object
+    label: str
+    department: str
+    note: str
+    kind: str
+
+
+def timeline(case: Case) -> list[TimelineEntry]:
+    """The applicant's view of the history, like a parcel's tracking."""
+    entries = []
+    for event in CaseEvent.objects.filter(case=case).select_related("department"):
+        if event.kind in INTERNAL_EVENTS:
+            continue
+        public_note = (
+            event.note if event.kind in ("refused", "rejected", "approved", "suspended") else ""
+        )
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                label=str(EVENT_LABELS.get(event.kind, event.kind)),
+                department=event.department.display_name if event.department else "",
+                note=public_note,
+                kind=event.kind,
+            )
+        )
+    return entries
+
+
+def _scope(actor: Actor, roles: tuple[str, ...]) -> Q:
+    query = Q(pk__in=[])
+    for grant in actor.grants:
+        if grant.role not in (*roles, "administrator"):
+            continue
+        part = Q()
+        if grant.department_id is not None:
+            part &= Q(department_id=grant.department_id)
+        if grant.region_code is not None:
+            part &= Q(department__region__code__startswith=region_prefix(grant.region_code))
+        query |= part
+    return query
+
+
+def worklist(*, actor: Actor, mine: bool = False) -> QuerySet[Task]:
+    """Open tasks of the actor's roles in their departments; ``mine``: claimed by the actor."""
+    tasks = Task.objects.select_related("case__version", "department").filter(
+        status__in=(Task.Status.OPEN, Task.Status.CLAIMED)
+    )
+    if mine:
+        return tasks.filter(assignee_id=actor.user_id).order_by("due_at")
+    if actor.is_superuser:
+        return tasks.order_by("due_at")
+    query = Q(pk__in=[])
+    for grant in actor.grants:
+        part = Q(role=grant.role) if grant.role != "administrator" else Q()
+        if grant.department_id is not None:
+            part &= Q(department_id=grant.department_id)
+        if grant.region_code is not None:
+            part &= Q(department__region__code__startswith=region_prefix(grant.region_code))
+        query |= part
+    return tasks.filter(query).order_by("due_at")
+
+
+def acceptance_queue(*, actor: Actor) -> QuerySet[Case]:
+    """Online applications waiting for the competent department's pre-review."""
+    # Window cases wait for the clerk who registered them, not for the department.
+    cases = Case.objects.select_related("version", "department").filter(
+        status=Case.Status.SUBMITTED, channel=Case.Channel.ONLINE
+    )
+    if actor.is_superuser:
+        return cases.order_by("submitted_at")
+    return cases.filter(_scope(actor, ("reviewer",))).order_by("submitted_at")

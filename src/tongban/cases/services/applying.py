@@ -1,0 +1,328 @@
+"""Applying (申报): a draft saved as the person goes, materials uploaded, one idempotent submit;
+or a clerk registering a walk-in's application at any window (无差别受理)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tongban.cases.files import check_upload
+from tongban.cases.models import Case, CaseMaterial, SubmissionKey
+from tongban.cases.services.common import case_number_for, case_target, record
+from tongban.catalog import application
+from tongban.catalog.models import ImplementationItem, Material
+from tongban.catalog.selectors import item_guide_get, materials_for_answers
+from tongban.core.authorization import Target, authorize, permits
+from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from tongban.core.types import Actor
+from tongban.identity.models import Company, Person
+
+# Materials the department obtains itself: never asked of the applicant.
+FETCHED_SOURCES = {Material.Source.CERTIFICATE_LIBRARY, Material.Source.DATA_SHARING}
+MAX_KEY_LENGTH = 100
+
+
+def _applicant(actor: Actor) -> tuple[int | None, int | None]:
+    """(person, company) the actor applies for: a company when acting for one."""
+    if actor.person_id is None:
+        raise Forbidden(_("Log in with a person's account to apply."))
+    if actor.acting_for_company_id is not None:
+        return actor.person_id, actor.acting_for_company_id
+    return actor.person_id, None
+
+
+def _answers(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(o, str) for o in v)
+        for k, v in value.items()
+    ):
+        raise InvalidInput(
+            problems=[Problem(field="answers", reason=str(_("Answers are lists of option codes.")))]
+        )
+    return {k[:40]: [o[:40] for o in v[:20]] for k, v in list(value.items())[:50]}
+
+
+def prefill(*, actor: Actor, form: dict[str, Any]) -> dict[str, Any]:
+    """Values the platform fills in from what it knows, by the form's ``x-prefill``."""
+    person = Person.objects.filter(pk=actor.person_id).first() if actor.person_id else None
+    company = (
+        Company.objects.filter(pk=actor.acting_for_company_id).first()
+        if actor.acting_for_company_id
+        else None
+    )
+    known = {
+        "person.name": person.name if person else None,
+        "person.phone": person.phone if person and person.phone_sealed else None,
+        "person.email": person.email if person else None,
+        "company.name": company.name if company else None,
+        "company.credit_code": company.credit_code if company else None,
+    }
+    return {
+        field: known[source]
+        for field, source in (form.get("x-prefill") or {}).items()
+        if known.get(source)
+    }
+
+
+def case_draft_save(
+    *,
+    actor: Actor,
+    implementation_code: str,
+    answers: Any = None,
+    form_data: Any = None,
+    number: str | None = None,
+    draft_id: int | None = None,
+) -> Case:
+    """Create or update the actor's draft application (saved as the person goes; nothing is
+    validated yet beyond shapes, so half-filled forms are kept)."""
+    person_id, company_id = _applicant(actor)
+    version = item_guide_get(implementation_code=implementation_code)
+    item: ImplementationItem = version.item
+    target = Target(
+        kind="case",
+        owner_person_id=None if company_id else person_id,
+        owner_company_id=company_id,
+        item_code=item.base_item.base_code,
+    )
+    authorize(actor, "case.apply", target)
+    if actor.assurance_level < version.min_assurance_level:
+        raise Forbidden(
+            _(
+                "This service needs identity assurance level L%(level)s. Your account page "
+                "explains how to reach it."
+            )
+            % {"level": version.min_assurance_level}
+        )
+    answers_value = _answers(answers or {})
+    materials_for_answers(version=version, answers=answers_value)  # unknown codes refused
+    if form_data is not None and not isinstance(form_data, dict):
+        raise InvalidInput(
+            problems=[Problem(field="form", reason=str(_("The form must be a JSON object.")))]
+        )
+    with transaction.atomic():
+        case = None
+        if draft_id is not None:
+            case = Case.objects.select_for_update().filter(pk=draft_id).first()
+            if case is None or case.status != Case.Status.DRAFT:
+                raise NotFound()
+            authorize(actor, "case.apply", case_target(case))
+        if case is None:
+            case = Case(
+                item=item,
+                version=version,
+                department=item.department,
+                region_code=item.region_id,
+                applicant_person_id=person_id,
+                applicant_company_id=company_id,
+                submitted_by_id=actor.user_id,
+                form_data=prefill(actor=actor, form=application.form_of(version)),
+            )
+        case.answers = answers_value
+        if form_data is not None:
+            case.form_data = {str(k)[:60]: v for k, v in list(form_data.items())[:100]}
+        case.save()
+    return case
+
+
+def case_material_add(
+    *, actor: Actor, case_id: int, material_id: int, upload: UploadedFile
+) -> CaseMaterial:
+    """Attach a file to a draft (or, for a clerk, to a case at the window), replacing an
+    earlier file for the same material. Type, size and content are checked first."""
+    info = check_upload(upload)
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("item__base_item")
+            .filter(pk=case_id)
+            .first()
+        )
+        if case is None:
+            raise NotFound()
+        allowed = case.status in (Case.Status.DRAFT, Case.Status.RETURNED, Case.Status.CORRECTION)
+        if case.channel == Case.Channel.WINDOW and permits(actor, "case.accept", case_target(case)):
+            allowed = allowed or case.status == Case.Status.SUBMITTED
+        elif not permits(actor, "case.apply", case_target(case)):
+            raise NotFound()
+        if not allowed:
+            raise Conflict(_("Materials can no longer be changed on this case."))
+        if not case.version.materials.filter(pk=material_id).exists():
+            raise InvalidInput(
+                problems=[Problem(field="material", reason=str(_("Not a material of this item.")))]
+            )
+        existing = CaseMaterial.objects.filter(case=case, material_id=material_id).first()
+        if existing is not None:
+            existing.file.delete(save=False)
+            existing.delete()
+        material = CaseMaterial(
+            case=case,
+            material_id=material_id,
+            state=CaseMaterial.State.PROVIDED,
+            original_name=info.name,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=info.sha256,
+            uploaded_by_id=actor.user_id,
+        )
+        material.file.save(
+            f"{hashlib.sha256(info.sha256.encode()).hexdigest()[:16]}{info.extension}",
+            upload,
+            save=False,
+        )
+        material.save()
+    return material
+
+
+def required_materials(case: Case) -> list[Material]:
+    return list(materials_for_answers(version=case.version, answers=case.answers).materials)
+
+
+def completeness(case: Case) -> list[tuple[Material, str]]:
+    """Each material the case needs, and where it stands: provided / fetched / deferred /
+    missing / optional-missing."""
+    have = {m.material_id: m.state for m in case.materials.all()}
+    result = []
+    for material in required_materials(case):
+        if material.source in FETCHED_SOURCES:
+            result.append((material, "fetched"))
+        elif material.pk in have:
+            result.append((material, have[material.pk]))
+        elif material.necessity == Material.Necessity.DEFERRABLE:
+            result.append((material, "deferrable_missing"))
+        else:
+            result.append((material, "missing"))
+    return result
+
+
+def _check_ready(case: Case) -> None:
+    form = application.form_of(case.version)
+    problems = [
+        Problem(field=f"form.{field}", reason=reason)
+        for field, reason in application.validate_answers(form, case.form_data).items()
+    ]
+    answers = materials_for_answers(version=case.version, answers=case.answers)
+    for situation in answers.unanswered:
+        problems.append(
+            Problem(field=f"answers.{situation.code}", reason=str(_("Answer this question.")))
+        )
+    for material, state in completeness(case):
+        if state == "missing" and case.channel == Case.Channel.ONLINE:
+            problems.append(
+                Problem(field=f"material.{material.pk}", reason=str(_("Upload this material.")))
+            )
+    if problems:
+        raise InvalidInput(problems=problems)
+
+
+def case_submit(*, actor: Actor, case_id: int, idempotency_key: str = "") -> Case:
+    """Submit a draft: the form is validated against its schema, every material the
+    situation needs is there (or fetched by the department), and the case gets its number.
+
+    Idempotent: the same ``idempotency_key`` from the same user returns the same case, and
+    submitting an already submitted case returns it unchanged."""
+    key = (idempotency_key or "").strip()[:MAX_KEY_LENGTH]
+    if key:
+        previous = SubmissionKey.objects.filter(user_id=actor.user_id, key=key).first()
+        if previous is not None:
+            return previous.case
+    try:
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update()
+                .select_related("item__base_item", "version")
+                .filter(pk=case_id)
+                .first()
+            )
+            if case is None or not permits(actor, "case.apply", case_target(case)):
+                raise NotFound()
+            if case.status != Case.Status.DRAFT and case.number:
+                if key:
+                    SubmissionKey.objects.create(user_id=actor.user_id, key=key, case=case)
+                return case
+            _check_ready(case)
+            _submit(actor=actor, case=case)
+            if key:
+                SubmissionKey.objects.create(user_id=actor.user_id, key=key, case=case)
+    except IntegrityError:
+        # The same key submitted concurrently: the other request won; return its case.
+        previous = SubmissionKey.objects.filter(user_id=actor.user_id, key=key).first()
+        if previous is None:
+            raise
+        return previous.case
+    return case
+
+
+def _submit(*, actor: Actor, case: Case) -> None:
+    now = timezone.now()
+    for material, state in completeness(case):
+        if state == "fetched":
+            CaseMaterial.objects.get_or_create(
+                case=case, material=material, defaults={"state": CaseMaterial.State.FETCHED}
+            )
+    case.status = Case.Status.SUBMITTED
+    case.submitted_at = now
+    case.save()
+    case.number = case_number_for(case)
+    case.save(update_fields=["number", "status", "submitted_at", "updated_at"])
+    record(actor=actor, case=case, kind="submitted", data={"channel": case.channel})
+
+
+def case_window_create(
+    *,
+    actor: Actor,
+    implementation_code: str,
+    person_id: int,
+    answers: Any = None,
+    form_data: Any = None,
+) -> Case:
+    """A clerk registers a walk-in's application at the window for any item of the city
+    (无差别受理). The case waits for the clerk's decision (accept, notice, refuse)."""
+    version = item_guide_get(implementation_code=implementation_code)
+    item = version.item
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise NotFound()
+    authorize(
+        actor,
+        "case.accept",
+        Target(kind="case", department_id=item.department_id, region_code=item.region_id),
+    )
+    answers_value = _answers(answers or {})
+    materials_for_answers(version=version, answers=answers_value)
+    if form_data is not None and not isinstance(form_data, dict):
+        raise InvalidInput(
+            problems=[Problem(field="form", reason=str(_("The form must be a JSON object.")))]
+        )
+    if form_data is not None:
+        # The window's form is checked against the same schema as an online one (acceptance
+        # checks it only for online cases, so this is the one check it gets).
+        problems = application.validate_answers(application.form_of(version), form_data)
+        if problems:
+            raise InvalidInput(
+                problems=[Problem(field=f"form.{k}", reason=v) for k, v in problems.items()]
+            )
+    with transaction.atomic():
+        case = Case.objects.create(
+            item=item,
+            version=version,
+            department=item.department,
+            region_code=item.region_id,
+            applicant_person=person,
+            submitted_by_id=actor.user_id,
+            channel=Case.Channel.WINDOW,
+            answers=answers_value,
+            form_data=form_data or {},
+            status=Case.Status.DRAFT,
+        )
+        _submit(actor=actor, case=case)
+    return case
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))

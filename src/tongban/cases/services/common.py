@@ -1,0 +1,112 @@
+"""What every case service shares: locking, history, numbering, targets, the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from stdnum.iso7064 import mod_11_2
+
+from tongban.cases.models import Case, CaseEvent, ClockPause
+from tongban.catalog.models import ItemVersion
+from tongban.core.audit import audit_log
+from tongban.core.authorization import Target
+from tongban.core.errors import Conflict, NotFound
+from tongban.core.types import Actor
+from tongban.workflow import clock
+
+
+def case_target(case: Case) -> Target:
+    return Target(
+        kind="case",
+        id=case.pk,
+        owner_person_id=case.applicant_person_id if case.applicant_company_id is None else None,
+        owner_company_id=case.applicant_company_id,
+        department_id=case.department_id,
+        region_code=case.region_code,
+        item_code=case.item.base_item.base_code if case.item_id else None,
+    )
+
+
+def lock_case(number: str) -> Case:
+    """The case, locked for this transaction: concurrent transitions queue here, and the
+    second one sees the state the first one left (and usually fails its precondition)."""
+    case = (
+        Case.objects.select_for_update()
+        .select_related("item__base_item", "version", "department")
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def require_status(case: Case, *allowed: str) -> None:
+    if case.status not in allowed:
+        raise Conflict()
+
+
+def case_number_for(case: Case) -> str:
+    """办件编号: the 6-digit region code, the submission date (YYYYMMDD), the case's 8-digit
+    platform-wide serial and an ISO 7064 MOD 11-2 check character (as in ID numbers). Serials
+    never repeat, so numbers are unique across regions and days (docs/case-numbers.md)."""
+    local = timezone.localtime(case.submitted_at or timezone.now())
+    body = f"{case.region_code[:6]:0<6}{local:%Y%m%d}{case.pk % 10**8:08d}"
+    return body + mod_11_2.calc_check_digit(body)
+
+
+def record(
+    *,
+    actor: Actor,
+    case: Case,
+    kind: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    department_id: int | None = None,
+) -> CaseEvent:
+    """Append a history event and the audit record of a transition (same transaction)."""
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        status=case.status,
+        department_id=department_id or case.department_id,
+        actor_user_id=actor.user_id,
+        note=note,
+        data=data or {},
+    )
+    audit_log(
+        actor=actor,
+        action=f"cases.{kind}",
+        object_type="case",
+        object_id=case.number or case.pk,
+        data={"status": case.status, **(data or {})},
+    )
+    return event
+
+
+def pauses_of(case: Case) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    return [(p.started_at, p.ended_at) for p in ClockPause.objects.filter(case=case)]
+
+
+def recompute_due(case: Case) -> None:
+    """The legal and promised due times from acceptance, with the pauses taken out (None
+    while a pause is open: the clock stands still)."""
+    if case.accepted_at is None:
+        return
+    version: ItemVersion = case.version
+    pauses = pauses_of(case)
+    for field, limit, unit in (
+        ("legal_due_at", version.legal_time_limit, version.legal_time_limit_unit),
+        ("promised_due_at", version.promised_time_limit, version.promised_time_limit_unit),
+    ):
+        due = None
+        if limit:
+            due = clock.due_after(case.accepted_at, limit, unit or "working_day", pauses)
+        setattr(case, field, due)
+
+
+def on_commit_safe(func: Any) -> None:
+    transaction.on_commit(func)

@@ -1,0 +1,69 @@
+"""The applicant hears of each step they care about: a message in their inbox, and by e-mail
+and SMS through the adapters — written in the case's transaction, sent after it commits."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as N_
+
+from tongban.cases.models import Case
+
+# kind → (title, body), rendered in the recipient's language with the item and case number.
+MESSAGES = {
+    "case.accepted": (N_("Your application is accepted"), N_("%(item)s (%(number)s) is accepted.")),
+    "case.refused": (
+        N_("Your application is not accepted"),
+        N_("%(item)s (%(number)s) is not accepted: %(reason)s"),
+    ),
+    "case.notice": (
+        N_("Materials are missing"),
+        N_(
+            "%(item)s (%(number)s): the department lists what is missing. "
+            "Complete it and submit again."
+        ),
+    ),
+    "case.correction_requested": (
+        N_("Please correct your application"),
+        N_(
+            "%(item)s (%(number)s): the department asks for a correction. "
+            "The time limit stops until you answer."
+        ),
+    ),
+    "case.approved": (N_("Your application is approved"), N_("%(item)s (%(number)s) is approved.")),
+    "case.rejected": (
+        N_("Your application is rejected"),
+        N_("%(item)s (%(number)s) is rejected: %(reason)s"),
+    ),
+    "case.ready_for_pickup": (
+        N_("Your result is ready"),
+        N_("%(item)s (%(number)s): the result is ready; collect it at any service window."),
+    ),
+}
+
+
+def _recipients(case: Case) -> set[int]:
+    users = set()
+    if case.applicant_person_id:
+        users.add(case.applicant_person.user_id)
+    if case.submitted_by_id and case.channel == Case.Channel.ONLINE:
+        users.add(case.submitted_by_id)
+    return users
+
+
+def notify_applicant(case: Case, kind: str) -> None:
+    """Call inside the transaction of the transition (the message commits with it)."""
+    from tongban.notifications.services import notify
+
+    title, body = MESSAGES[kind]
+    params = {"item": case.version.name, "number": case.number, "reason": case.outcome_reason}
+    for user_id in sorted(_recipients(case)):
+        notify(
+            user_id=user_id,
+            kind=kind,
+            title=title,
+            body=body,
+            params=params,
+            link=reverse("portal:case", args=[case.number]),
+            object_type="case",
+            object_id=case.number or "",
+        )

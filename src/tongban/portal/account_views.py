@@ -422,6 +422,23 @@ def account_page(request: HttpRequest) -> HttpResponse:
                         sent = _("A code is on its way to %(email)s.") % {"email": address}
                         messages.info(request, sent)
                         request.session["tongban.email_pending"] = address
+            elif action == "phone_code":
+                new_phone, problem = clean_phone(request.POST.get("phone", ""))
+                if problem:
+                    messages.error(request, problem.reason)
+                elif not _throttled(request, "code", settings.CODE_RATE):
+                    identity.code_send(purpose="verify", channel="sms", destination=new_phone)
+                    request.session["tongban.phone_pending"] = new_phone
+                    messages.info(request, _("A code is on its way to the new number."))
+            elif action == "phone_verify":
+                identity.person_phone_change(
+                    actor=actor,
+                    person_id=person.pk,
+                    phone=request.session.get("tongban.phone_pending", ""),
+                    code=request.POST.get("code", ""),
+                )
+                request.session.pop("tongban.phone_pending", None)
+                messages.success(request, _("Your mobile number is changed."))
             elif action == "email_verify":
                 address = request.session.get("tongban.email_pending", "")
                 identity.person_email_set(
@@ -447,6 +464,7 @@ def account_page(request: HttpRequest) -> HttpResponse:
         "links": companies_for_person(person_id=person.pk) if person else [],
         "actor": actor,
         "email_pending": request.session.get("tongban.email_pending"),
+        "phone_pending": bool(request.session.get("tongban.phone_pending")),
     }
     return render(request, "portal/account/account.html", context)
 

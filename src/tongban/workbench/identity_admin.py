@@ -69,6 +69,25 @@ class PersonAdmin(ReadOnlyAdmin):
         "created_at",
     ]
 
+    def changeform_view(self, request: HttpRequest, object_id: Any = None, *args: Any, **kw: Any):
+        """Staff reading a person's record is recorded (who looked at whom)."""
+        if object_id is not None:
+            audit_log(
+                actor=actor_of(request),
+                action="identity.person.view",
+                object_type="person",
+                object_id=str(object_id)[:20],
+            )
+        return super().changeform_view(request, object_id, *args, **kw)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None):
+        audit_log(
+            actor=actor_of(request),
+            action="identity.person.list",
+            data={"query": request.GET.get("q", "")[:50]},
+        )
+        return super().changelist_view(request, extra_context)
+
 
 @admin.register(Company, site=workbench_site)
 class CompanyAdmin(ReadOnlyAdmin):

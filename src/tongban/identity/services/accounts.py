@@ -497,3 +497,34 @@ def login_by_code(*, phone: str, code: str) -> Any:
         object_id=person.pk,
     )
     return person.user
+
+
+def person_phone_change(*, actor: Actor, person_id: int, phone: str, code: str) -> Person:
+    """Change the person's mobile number to one proven by the code sent to it."""
+    person = _person(person_id)
+    authorize(actor, "person.update", person_target(person))
+    phone_value, problem = clean_phone(phone)
+    if problem:
+        raise InvalidInput(problems=[problem])
+    code_check(purpose="verify", channel="sms", destination=phone_value, code=code, field="code")
+    if Person.objects.filter(phone_index=phone_index(phone_value)).exclude(pk=person.pk).exists():
+        raise Conflict(_("This mobile number belongs to another account."))
+    with transaction.atomic():
+        person.phone_index = phone_index(phone_value)
+        person.phone_sealed = seal(phone_value, context=PHONE_CONTEXT)
+        person.phone_masked = mask_phone(phone_value)
+        person.phone_verified_at = timezone.now()
+        try:
+            person.save(
+                update_fields=["phone_index", "phone_sealed", "phone_masked", "phone_verified_at"]
+            )
+        except IntegrityError as exc:
+            raise Conflict(_("This mobile number belongs to another account.")) from exc
+        audit_log(
+            actor=actor,
+            action="identity.person.phone",
+            object_type="person",
+            object_id=person.pk,
+            data={"phone": person.phone_masked},
+        )
+    return person

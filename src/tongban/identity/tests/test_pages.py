@@ -297,3 +297,17 @@ def test_password_reset_ends_the_other_sessions_and_tokens():
         },
     )
     assert other.get("/account/").status_code == 302
+
+
+def test_a_person_changes_their_mobile_with_a_code_to_the_new_number():
+    client = person_client(people.PEOPLE[0][2])
+    client.post("/account/", {"action": "phone_code", "phone": "13912345678"})
+    client.post("/account/", {"action": "phone_verify", "code": last_code("13912345678")})
+    from tongban.identity.tests.helpers import demo_person
+
+    person = demo_person(0)
+    assert person.phone == "13912345678" and person.phone_masked == "139****5678"
+    # Someone else's number cannot be taken.
+    client.post("/account/", {"action": "phone_code", "phone": people.PEOPLE[1][2]})
+    client.post("/account/", {"action": "phone_verify", "code": last_code(people.PEOPLE[1][2])})
+    assert demo_person(0).phone == "13912345678"

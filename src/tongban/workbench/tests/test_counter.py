@@ -205,3 +205,11 @@ def test_a_walk_ins_mobile_is_verified_at_the_counter_before_it_can_reset_a_pass
     clerk.post(url, {"action": "verify_phone", "code": code})
     person.refresh_from_db()
     assert person.phone_verified_at is not None
+
+
+def test_staff_reading_a_person_is_recorded(clerk):
+    zhang = demo_person(0)
+    clerk.get(f"/workbench/identity/person/{zhang.pk}/change/")
+    assert AuditRecord.objects.filter(
+        action="identity.person.view", object_id=str(zhang.pk)
+    ).exists()

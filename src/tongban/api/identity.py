@@ -721,3 +721,115 @@ def register(request: HttpRequest, body: RegisterIn) -> Status:
             assurance_level=person.assurance_level,
         ),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Staff administration (platform-wide administrators)
+
+
+class RoleIO(BaseModel):
+    role: str = Field(max_length=30)
+    department: int | None = Field(None, ge=1, le=2**31 - 1, description="department id; null: any")
+    region: str | None = Field(None, max_length=12, description="region code; null: anywhere")
+
+
+class StaffOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    is_active: bool
+    roles: list[RoleIO]
+
+
+class StaffIn(ObjectIn):
+    username: str = Field(min_length=1, max_length=150)
+    full_name: str = Field("", max_length=150)
+    password: str = Field(min_length=1, max_length=200)
+    roles: list[RoleIO] = Field(max_length=50)
+
+
+class RolesIn(ObjectIn):
+    roles: list[RoleIO] = Field(max_length=50)
+
+
+def _staff_out(user: Any) -> StaffOut:
+    from tongban.identity.models import StaffRole
+
+    return StaffOut(
+        id=user.pk,
+        username=user.username,
+        full_name=user.first_name,
+        is_active=user.is_active,
+        roles=[
+            RoleIO(role=r.role, department=r.department_id, region=r.region_id)
+            for r in StaffRole.objects.filter(user=user).order_by("role")
+        ],
+    )
+
+
+def _roles(items: list[RoleIO]) -> list[tuple[str, int | None, str | None]]:
+    return [(r.role, r.department, r.region) for r in items]
+
+
+@router.get(
+    "/staff",
+    response=_responses(200, list[StaffOut], 403),
+    summary="Staff accounts and their roles (platform-wide administrators)",
+    openapi_extra=_doc(),
+)
+def staff_list(request: HttpRequest) -> list[StaffOut]:
+    from django.contrib.auth import get_user_model
+
+    from tongban.core.authorization import Target, authorize
+
+    actor = _caller(request).actor
+    authorize(actor, "staff.manage", Target(kind="staff"))
+    users = get_user_model().objects.filter(is_staff=True, person__isnull=True).order_by("username")
+    return [_staff_out(u) for u in users[:500]]
+
+
+@router.post(
+    "/staff",
+    response=_responses(201, StaffOut, 403, 422),
+    summary="Create a staff account with roles (it enrols TOTP at its first log-in)",
+    openapi_extra=_doc(),
+)
+def staff_create(request: HttpRequest, body: StaffIn) -> Status:
+    from django.contrib.auth import get_user_model
+
+    user_id = services.staff_user_create(
+        actor=_caller(request).actor,
+        username=body.username,
+        password=body.password,
+        roles=_roles(body.roles),
+        full_name=body.full_name,
+    )
+    return Status(201, _staff_out(get_user_model().objects.get(pk=user_id)))
+
+
+@router.put(
+    "/staff/{id}/roles",
+    response=_responses(200, StaffOut, 403, 404, 422),
+    summary="Replace a staff member's roles",
+    openapi_extra=_doc(),
+)
+def staff_roles(request: HttpRequest, path: Path[MandatePath], body: RolesIn) -> StaffOut:
+    from django.contrib.auth import get_user_model
+
+    services.staff_roles_set(
+        actor=_caller(request).actor, user_id=path.id, roles=_roles(body.roles)
+    )
+    return _staff_out(get_user_model().objects.get(pk=path.id))
+
+
+@router.post(
+    "/staff/{id}/deactivate",
+    response=_responses(200, StaffOut, 403, 404),
+    summary="Switch a staff account off at once (its sessions and tokens end)",
+    openapi_extra=_doc(),
+)
+def staff_deactivate(request: HttpRequest, path: Path[MandatePath]) -> StaffOut:
+    from django.contrib.auth import get_user_model
+
+    services.staff_deactivate(actor=_caller(request).actor, user_id=path.id)
+    return _staff_out(get_user_model().objects.get(pk=path.id))

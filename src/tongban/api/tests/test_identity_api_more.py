@@ -101,3 +101,48 @@ def test_validation_messages_are_translated():
     reasons = " ".join(p["reason"] for p in response.json()["problems"])
     assert response.status_code == 422
     assert "Field required" not in reasons and "String should" not in reasons
+
+
+def _staff_token(username: str) -> str:
+    from django.test import Client
+
+    from tongban.api.tests.test_identity_api import oidc_application, sign_in
+    from tongban.identity.tests.helpers import force_staff_login
+
+    app, secret = oidc_application()
+    return sign_in(force_staff_login(Client(), username), app, secret, "openid api")["access_token"]
+
+
+def test_staff_administration_through_the_api(tokens):
+    from django.contrib.auth import get_user_model
+
+    admin = _staff_token("admin")
+    created = call(
+        "post",
+        "/staff",
+        admin,
+        {
+            "username": "clerk.new",
+            "password": "A-good-passphrase-2026",
+            "full_name": "新窗口",
+            "roles": [{"role": "window_clerk", "region": "990103"}],
+        },
+    )
+    assert created.status_code == 201, created.content
+    user_id = created.json()["id"]
+    listed = {s["id"]: s for s in call("get", "/staff", admin).json()}
+    assert listed[user_id]["roles"] == [
+        {"role": "window_clerk", "department": None, "region": "990103"}
+    ]
+    changed = put(
+        f"/staff/{user_id}/roles", admin, {"roles": [{"role": "reviewer", "department": 1}]}
+    )
+    assert changed.status_code == 200 and changed.json()["roles"][0]["role"] == "reviewer"
+    bad = put(f"/staff/{user_id}/roles", admin, {"roles": [{"role": "emperor"}]})
+    assert bad.status_code == 422
+    off = call("post", f"/staff/{user_id}/deactivate", admin)
+    assert off.status_code == 200 and off.json()["is_active"] is False
+    assert not get_user_model().objects.get(pk=user_id).is_active
+    # Persons and non-administrators are refused; a person's account is not staff.
+    assert call("get", "/staff", tokens(LI)).status_code == 403
+    assert call("get", "/staff", _staff_token("catalog.city")).status_code == 403

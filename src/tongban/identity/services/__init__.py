@@ -29,7 +29,7 @@ from tongban.identity.services.mandates import (
     mandate_revoke,
 )
 from tongban.identity.services.sessions import session_ended, session_record, sessions_end
-from tongban.identity.services.staff import staff_user_create
+from tongban.identity.services.staff import staff_deactivate, staff_roles_set, staff_user_create
 
 __all__ = [
     "TooManyRequests",
@@ -62,5 +62,7 @@ __all__ = [
     "session_ended",
     "session_record",
     "sessions_end",
+    "staff_deactivate",
+    "staff_roles_set",
     "staff_user_create",
 ]

@@ -108,7 +108,7 @@ def case_draft_save(
     with transaction.atomic():
         case = None
         if draft_id is not None:
-            case = Case.objects.select_for_update().filter(pk=draft_id).first()
+            case = Case.objects.select_for_update(of=("self",)).filter(pk=draft_id).first()
             if case is None or case.status != Case.Status.DRAFT:
                 raise NotFound()
             authorize(actor, "case.apply", case_target(case))
@@ -138,7 +138,7 @@ def case_material_add(
     info = check_upload(upload)
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("item__base_item")
             .filter(pk=case_id)
             .first()
@@ -179,8 +179,41 @@ def case_material_add(
     return material
 
 
+def questionnaire(case: Case) -> Any:
+    """The case's guide version with its situations, options and materials loaded once (a
+    published version never changes), kept on the case object for the rest of the request."""
+    cached = getattr(case, "_questionnaire_version", None)
+    if cached is None or cached.pk != case.version_id:
+        from django.db.models import Prefetch
+
+        from tongban.catalog.models import ItemVersion, Situation, SituationOption
+
+        cached = (
+            ItemVersion.objects.filter(pk=case.version_id)
+            .prefetch_related(
+                Prefetch("materials", queryset=Material.objects.order_by("position", "id")),
+                Prefetch(
+                    "situations",
+                    queryset=Situation.objects.select_related("depends_on__situation")
+                    .order_by("position", "id")
+                    .prefetch_related(
+                        Prefetch(
+                            "options",
+                            queryset=SituationOption.objects.order_by(
+                                "position", "id"
+                            ).prefetch_related("materials"),
+                        )
+                    ),
+                ),
+            )
+            .get()
+        )
+        case._questionnaire_version = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def required_materials(case: Case) -> list[Material]:
-    return list(materials_for_answers(version=case.version, answers=case.answers).materials)
+    return list(materials_for_answers(version=questionnaire(case), answers=case.answers).materials)
 
 
 def completeness(case: Case) -> list[tuple[Material, str]]:
@@ -206,7 +239,7 @@ def _check_ready(case: Case) -> None:
         Problem(field=f"form.{field}", reason=reason)
         for field, reason in application.validate_answers(form, case.form_data).items()
     ]
-    answers = materials_for_answers(version=case.version, answers=case.answers)
+    answers = materials_for_answers(version=questionnaire(case), answers=case.answers)
     for situation in answers.unanswered:
         problems.append(
             Problem(field=f"answers.{situation.code}", reason=str(_("Answer this question.")))
@@ -234,7 +267,7 @@ def case_submit(*, actor: Actor, case_id: int, idempotency_key: str = "") -> Cas
     try:
         with transaction.atomic():
             case = (
-                Case.objects.select_for_update()
+                Case.objects.select_for_update(of=("self",))
                 .select_related("item__base_item", "version")
                 .filter(pk=case_id)
                 .first()

@@ -78,7 +78,7 @@ def _lock_task(actor: Actor, task_id: int) -> tuple[Case, Task]:
     if task is None or not permits_role(actor, task.role, _task_target(task)):
         raise NotFound()
     case = lock_case(task.case.number)
-    task = Task.objects.select_for_update().select_related("department").get(pk=task_id)
+    task = Task.objects.select_for_update(of=("self",)).select_related("department").get(pk=task_id)
     return case, task
 
 

@@ -34,7 +34,7 @@ def lock_case(number: str) -> Case:
     """The case, locked for this transaction: concurrent transitions queue here, and the
     second one sees the state the first one left (and usually fails its precondition)."""
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("item__base_item", "version", "department")
         .filter(number=number)
         .first()

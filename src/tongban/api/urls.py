@@ -9,7 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from tongban.api.cases import router as cases_router
 from tongban.api.catalog import router as catalog_router
@@ -17,8 +19,44 @@ from tongban.api.identity import Unauthenticated
 from tongban.api.identity import router as identity_router
 from tongban.api.organizations import router as organizations_router
 from tongban.core.errors import TongbanError
+from tongban.core.text import has_nul
+
+
+class TextSafeParser(Parser):
+    """JSON bodies and query values with NUL characters are refused with 422 (the database
+    cannot store them; see tongban.core.text)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if has_nul(data):
+            raise NinjaValidationError(
+                [
+                    {
+                        "type": "value_error",
+                        "loc": ("body",),
+                        "msg": str(_("The text contains a NUL character.")),
+                    }
+                ]
+            )
+        return data
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> Any:
+        result = super().parse_querydict(data, list_fields, request)
+        if has_nul(result):
+            raise NinjaValidationError(
+                [
+                    {
+                        "type": "value_error",
+                        "loc": ("query",),
+                        "msg": str(_("The text contains a NUL character.")),
+                    }
+                ]
+            )
+        return result
+
 
 api = NinjaAPI(
+    parser=TextSafeParser(),
     title="Tongban API",
     version="1.0.0",
     description=(
@@ -84,6 +122,17 @@ def _reason(error: dict[str, Any]) -> str:
         # Our own validators' messages (already translated), minus pydantic's prefix.
         return str(error.get("msg", "")).removeprefix("Value error, ")
     return str(PYDANTIC_REASONS.get(error.get("type", ""), _lazy("This value is not valid.")))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """django-ninja's own refusals (an unreadable body) in the API's error format."""
+    if exc.status_code == 400:
+        message = _("The request body cannot be read: send JSON (UTF-8) without NUL characters.")
+    else:
+        message = str(exc)
+    body = {"code": "bad_request" if exc.status_code == 400 else "error", "message": message}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -18,4 +18,14 @@ def acting_for(request: HttpRequest) -> dict[str, Any]:
         company_id = request_actor(request).acting_for_company_id
         return Company.objects.filter(pk=company_id).first() if company_id else None
 
-    return {"acting_company": SimpleLazyObject(company)}
+    def unread() -> int:
+        if not getattr(request, "user", None) or not request.user.is_authenticated:
+            return 0
+        from tongban.notifications.selectors import unread_count
+
+        return unread_count(request.user.pk)
+
+    return {
+        "acting_company": SimpleLazyObject(company),
+        "unread_messages": SimpleLazyObject(unread),
+    }

@@ -146,3 +146,11 @@ def test_staff_administration_through_the_api(tokens):
     # Persons and non-administrators are refused; a person's account is not staff.
     assert call("get", "/staff", tokens(LI)).status_code == 403
     assert call("get", "/staff", _staff_token("catalog.city")).status_code == 403
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(tokens):
+    response = call("post", "/mandates/1/revoke", tokens(LI), {"reason": "bad\u0000reason"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request" and "NUL" in response.json()["message"]
+    garbage = call("post", "/mandates/1/revoke", tokens(LI), raw="{not json")
+    assert garbage.status_code == 400 and garbage.json()["code"] == "bad_request"

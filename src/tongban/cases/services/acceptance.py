@@ -19,6 +19,7 @@ from tongban.cases.services.notify import notify_applicant
 from tongban.catalog.models import Material
 from tongban.core.authorization import permits
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, Problem
+from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.workflow import clock
 
@@ -32,6 +33,7 @@ def _may_accept(actor: Actor, case: Case) -> None:
 
 
 def _reason(value: str, field: str = "reason") -> str:
+    refuse_nul(value, field=field)
     text = (value or "").strip()
     if not text:
         raise InvalidInput(problems=[Problem(field=field, reason=str(_("Give the reason.")))])

@@ -20,6 +20,7 @@ from tongban.catalog.models import ImplementationItem, Material
 from tongban.catalog.selectors import item_guide_get, materials_for_answers
 from tongban.core.authorization import Target, authorize, permits
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.identity.models import Company, Person
 
@@ -99,6 +100,8 @@ def case_draft_save(
             )
             % {"level": version.min_assurance_level}
         )
+    refuse_nul(answers, field="answers")
+    refuse_nul(form_data, field="form")
     answers_value = _answers(answers or {})
     materials_for_answers(version=version, answers=answers_value)  # unknown codes refused
     if form_data is not None and not isinstance(form_data, dict):
@@ -326,6 +329,8 @@ def case_window_create(
         "case.accept",
         Target(kind="case", department_id=item.department_id, region_code=item.region_id),
     )
+    refuse_nul(answers, field="answers")
+    refuse_nul(form_data, field="form")
     answers_value = _answers(answers or {})
     materials_for_answers(version=version, answers=answers_value)
     if form_data is not None and not isinstance(form_data, dict):

@@ -14,6 +14,7 @@ from tongban.cases.services.notify import notify_applicant
 from tongban.catalog import application
 from tongban.core.authorization import Target, permits, permits_role
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.organizations.models import Department
 from tongban.workflow import clock
@@ -23,6 +24,7 @@ RESPOND_DAYS_MAX = 60
 
 
 def _text(value: str, field: str, *, required: bool = True) -> str:
+    refuse_nul(value, field=field)
     text = (value or "").strip()
     if required and not text:
         raise InvalidInput(problems=[Problem(field=field, reason=str(_("This is required.")))])
@@ -308,6 +310,7 @@ def case_correct(
         if form_data is not None:
             if not isinstance(form_data, dict):
                 raise InvalidInput(problems=[Problem(field="form", reason=str(_("Not a form.")))])
+            refuse_nul(form_data, field="form")
             merged = {**case.form_data, **form_data}
             problems = application.validate_answers(application.form_of(case.version), merged)
             if problems:

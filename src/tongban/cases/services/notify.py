@@ -4,39 +4,39 @@ and SMS through the adapters — written in the case's transaction, sent after i
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as N_
+from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case
 
 # kind → (title, body), rendered in the recipient's language with the item and case number.
 MESSAGES = {
-    "case.accepted": (N_("Your application is accepted"), N_("%(item)s (%(number)s) is accepted.")),
+    "case.accepted": (_("Your application is accepted"), _("%(item)s (%(number)s) is accepted.")),
     "case.refused": (
-        N_("Your application is not accepted"),
-        N_("%(item)s (%(number)s) is not accepted: %(reason)s"),
+        _("Your application is not accepted"),
+        _("%(item)s (%(number)s) is not accepted: %(reason)s"),
     ),
     "case.notice": (
-        N_("Materials are missing"),
-        N_(
+        _("Materials are missing"),
+        _(
             "%(item)s (%(number)s): the department lists what is missing. "
             "Complete it and submit again."
         ),
     ),
     "case.correction_requested": (
-        N_("Please correct your application"),
-        N_(
+        _("Please correct your application"),
+        _(
             "%(item)s (%(number)s): the department asks for a correction. "
             "The time limit stops until you answer."
         ),
     ),
-    "case.approved": (N_("Your application is approved"), N_("%(item)s (%(number)s) is approved.")),
+    "case.approved": (_("Your application is approved"), _("%(item)s (%(number)s) is approved.")),
     "case.rejected": (
-        N_("Your application is rejected"),
-        N_("%(item)s (%(number)s) is rejected: %(reason)s"),
+        _("Your application is rejected"),
+        _("%(item)s (%(number)s) is rejected: %(reason)s"),
     ),
     "case.ready_for_pickup": (
-        N_("Your result is ready"),
-        N_("%(item)s (%(number)s): the result is ready; collect it at any service window."),
+        _("Your result is ready"),
+        _("%(item)s (%(number)s): the result is ready; collect it at any service window."),
     ),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from csp.decorators import csp_update
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -18,7 +19,7 @@ from tongban.api.catalog import router as catalog_router
 from tongban.api.identity import Unauthenticated
 from tongban.api.identity import router as identity_router
 from tongban.api.organizations import router as organizations_router
-from tongban.core.errors import TongbanError
+from tongban.core.errors import TongbanError, Unavailable
 from tongban.core.text import has_nul
 
 
@@ -122,6 +123,15 @@ def _reason(error: dict[str, Any]) -> str:
         # Our own validators' messages (already translated), minus pydantic's prefix.
         return str(error.get("msg", "")).removeprefix("Value error, ")
     return str(PYDANTIC_REASONS.get(error.get("type", ""), _lazy("This value is not valid.")))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database went away mid-request: nothing was saved; say so, and that a retry is safe."""
+    response = domain_error(request, Unavailable())
+    response["Retry-After"] = "5"
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -68,3 +68,14 @@ class Conflict(TongbanError):
     default_message = _(
         "This was changed by someone else or is no longer in a state that allows this."
     )
+
+
+class Unavailable(TongbanError):
+    """The database went away in the middle of the request (a restart, a failover): nothing of
+    the request was saved, and trying again is safe (submissions carry an idempotency key)."""
+
+    http_status = 503
+    code = "unavailable"
+    default_message = _(
+        "The service is briefly unavailable and nothing was saved. Please try again in a moment."
+    )

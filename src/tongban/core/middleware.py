@@ -9,10 +9,11 @@ from collections.abc import Callable
 
 import structlog
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from tongban.core.errors import TongbanError
+from tongban.core.errors import TongbanError, Unavailable
 from tongban.core.request_context import reset_request_id, set_request_id
 
 logger = structlog.get_logger("tongban.request")
@@ -59,6 +60,9 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            logger.warning("database.unavailable", error=type(exception).__name__)
+            exception = Unavailable()
         if not isinstance(exception, TongbanError):
             return None
         if request.path.startswith("/api/"):

@@ -4,6 +4,8 @@ or a clerk registering a walk-in's application at any window (无差别受理)."
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
@@ -83,7 +85,7 @@ def case_draft_save(
     """Create or update the actor's draft application (saved as the person goes; nothing is
     validated yet beyond shapes, so half-filled forms are kept)."""
     person_id, company_id = _applicant(actor)
-    version = item_guide_get(implementation_code=implementation_code)
+    version = current_questionnaire(implementation_code)
     item: ImplementationItem = version.item
     target = Target(
         kind="case",
@@ -182,35 +184,79 @@ def case_material_add(
     return material
 
 
+_QUESTIONNAIRES: OrderedDict[tuple[int, str], Any] = OrderedDict()
+_QUESTIONNAIRES_MAX = 256
+_questionnaires_lock = threading.Lock()
+
+
+def _load_questionnaire(version_id: int) -> Any:
+    from django.db.models import Prefetch
+
+    from tongban.catalog.models import ItemVersion, Situation, SituationOption
+
+    return (
+        ItemVersion.objects.filter(pk=version_id)
+        .prefetch_related(
+            Prefetch("materials", queryset=Material.objects.order_by("position", "id")),
+            Prefetch(
+                "situations",
+                queryset=Situation.objects.select_related("depends_on__situation")
+                .order_by("position", "id")
+                .prefetch_related(
+                    Prefetch(
+                        "options",
+                        queryset=SituationOption.objects.order_by(
+                            "position", "id"
+                        ).prefetch_related("materials"),
+                    )
+                ),
+            ),
+        )
+        .get()
+    )
+
+
+def published_questionnaire(version: Any) -> Any:
+    """A published guide version with its situations, options and materials, loaded once per
+    process: a published version never changes (the key includes its publication time, so a
+    reused id cannot return another version's content). Drafts are loaded every time."""
+    if version.status != "published" or version.published_at is None:
+        return _load_questionnaire(version.pk)
+    key = (version.pk, version.published_at.isoformat())
+    with _questionnaires_lock:
+        cached = _QUESTIONNAIRES.get(key)
+        if cached is not None:
+            _QUESTIONNAIRES.move_to_end(key)
+            return cached
+    loaded = _load_questionnaire(version.pk)
+    with _questionnaires_lock:
+        _QUESTIONNAIRES[key] = loaded
+        while len(_QUESTIONNAIRES) > _QUESTIONNAIRES_MAX:
+            _QUESTIONNAIRES.popitem(last=False)
+    return loaded
+
+
+def current_questionnaire(implementation_code: str) -> Any:
+    """The item's current published version with its questionnaire (404 when there is none)."""
+    item = (
+        ImplementationItem.objects.select_related(
+            "current_version", "department", "base_item", "region"
+        )
+        .filter(implementation_code=str(implementation_code)[:40])
+        .first()
+    )
+    if item is None or item.current_version is None:
+        raise NotFound()
+    version = published_questionnaire(item.current_version)
+    version.item = item  # the item as loaded here (department, base item), not a stale copy
+    return version
+
+
 def questionnaire(case: Case) -> Any:
-    """The case's guide version with its situations, options and materials loaded once (a
-    published version never changes), kept on the case object for the rest of the request."""
+    """The case's guide version with its questionnaire (see ``published_questionnaire``)."""
     cached = getattr(case, "_questionnaire_version", None)
     if cached is None or cached.pk != case.version_id:
-        from django.db.models import Prefetch
-
-        from tongban.catalog.models import ItemVersion, Situation, SituationOption
-
-        cached = (
-            ItemVersion.objects.filter(pk=case.version_id)
-            .prefetch_related(
-                Prefetch("materials", queryset=Material.objects.order_by("position", "id")),
-                Prefetch(
-                    "situations",
-                    queryset=Situation.objects.select_related("depends_on__situation")
-                    .order_by("position", "id")
-                    .prefetch_related(
-                        Prefetch(
-                            "options",
-                            queryset=SituationOption.objects.order_by(
-                                "position", "id"
-                            ).prefetch_related("materials"),
-                        )
-                    ),
-                ),
-            )
-            .get()
-        )
+        cached = published_questionnaire(case.version)
         case._questionnaire_version = cached  # type: ignore[attr-defined]
     return cached
 

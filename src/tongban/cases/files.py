@@ -50,8 +50,13 @@ def _detected_type(header: bytes) -> str | None:
     return mime if mime in ALLOWED else None
 
 
+def max_upload_bytes() -> int:
+    """The largest material file accepted (``CASE_UPLOAD_MAX_BYTES``, 10 MB by default)."""
+    return int(getattr(settings, "CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+
 def check_upload(upload: UploadedFile, *, field: str = "file") -> FileInfo:
-    limit = int(getattr(settings, "CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    limit = max_upload_bytes()
     if upload.size is None or upload.size == 0:
         raise _refuse(str(_("The file is empty.")))
     if upload.size > limit:

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case, CaseEvent, Task
-from tongban.cases.services.common import case_target
+from tongban.cases.services.common import case_target, task_target
 from tongban.core.authorization import permits, permits_role
 from tongban.core.errors import NotFound
 from tongban.core.types import Actor, region_prefix
@@ -52,9 +52,10 @@ def case_get(*, actor: Actor, number: str) -> Case:
     if not (
         permits(actor, "case.view", target)
         or permits(actor, "case.accept", target)
-        or (
-            Task.objects.filter(case=case).exists()
-            and any(permits_role(actor, t.role, target) for t in case.tasks.all())
+        # Staff of a step's department (a parallel step may be another department's).
+        or any(
+            permits_role(actor, t.role, task_target(t))
+            for t in case.tasks.select_related("department")
         )
     ):
         raise NotFound()
@@ -114,12 +115,14 @@ def timeline(case: Case) -> list[TimelineEntry]:
     return entries
 
 
-def _scope(actor: Actor, roles: tuple[str, ...]) -> Q:
+def _scope(actor: Actor, roles: tuple[str, ...] | None = None) -> Q:
+    """Objects with a ``department`` inside the actor's grants: of ``roles`` only, or (None)
+    of each grant's own role, matched against the object's ``role`` (tasks)."""
     query = Q(pk__in=[])
     for grant in actor.grants:
-        if grant.role not in (*roles, "administrator"):
+        if roles is not None and grant.role not in (*roles, "administrator"):
             continue
-        part = Q()
+        part = Q(role=grant.role) if roles is None and grant.role != "administrator" else Q()
         if grant.department_id is not None:
             part &= Q(department_id=grant.department_id)
         if grant.region_code is not None:
@@ -137,15 +140,7 @@ def worklist(*, actor: Actor, mine: bool = False) -> QuerySet[Task]:
         return tasks.filter(assignee_id=actor.user_id).order_by("due_at")
     if actor.is_superuser:
         return tasks.order_by("due_at")
-    query = Q(pk__in=[])
-    for grant in actor.grants:
-        part = Q(role=grant.role) if grant.role != "administrator" else Q()
-        if grant.department_id is not None:
-            part &= Q(department_id=grant.department_id)
-        if grant.region_code is not None:
-            part &= Q(department__region__code__startswith=region_prefix(grant.region_code))
-        query |= part
-    return tasks.filter(query).order_by("due_at")
+    return tasks.filter(_scope(actor)).order_by("due_at")
 
 
 def acceptance_queue(*, actor: Actor) -> QuerySet[Case]:

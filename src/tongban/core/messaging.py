@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from abc import ABC, abstractmethod
 from functools import cache
 from pathlib import Path
 
@@ -19,9 +20,11 @@ from django.utils.module_loading import import_string
 log = structlog.get_logger(__name__)
 
 
-class SmsBackend:
-    def send(self, *, phone: str, text: str) -> None:
-        raise NotImplementedError
+class SmsBackend(ABC):
+    """An SMS gateway adapter: ``send`` one text to one mainland mobile number."""
+
+    @abstractmethod
+    def send(self, *, phone: str, text: str) -> None: ...
 
 
 class ConsoleSmsBackend(SmsBackend):

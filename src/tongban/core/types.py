@@ -67,7 +67,6 @@ class Actor:
     # company, and the base item codes the mandate covers (None: every item).
     acting_for_company_id: int | None = None
     mandate_item_codes: tuple[str, ...] | None = None
-    acting_as_representative: bool = False
     # The companies this person is the legal representative of (法定代表人).
     represented_company_ids: tuple[int, ...] = ()
     # A window clerk serving a person at the counter (代办): whom they serve.
@@ -97,10 +96,6 @@ class Actor:
         if self.serving_person_id is not None:
             extra["serving_person"] = self.serving_person_id
         return extra
-
-    @property
-    def is_staff_member(self) -> bool:
-        return self.is_superuser or bool(self.grants)
 
     def has_role(self, role: str) -> bool:
         return self.is_superuser or any(g.role in (role, "administrator") for g in self.grants)

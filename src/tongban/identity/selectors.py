@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tongban.core.types import Actor, RoleGrant
@@ -34,11 +34,10 @@ def actor_for_user(user: Any, session: Mapping[str, Any] | None = None) -> Actor
         company = Company.objects.filter(pk=company_id).first()
         capacity = acting_capacity(person_id=person.pk, company=company) if company else None
         if capacity is not None:
-            representative, codes = capacity
+            _representative, codes = capacity
             acting = {
                 "acting_for_company_id": company_id,
                 "mandate_item_codes": codes,
-                "acting_as_representative": representative,
             }
     serving = session.get(SERVING_KEY) if grants else None
     return Actor(
@@ -118,17 +117,6 @@ def person_for_user(*, user_id: int) -> Person | None:
     return Person.objects.filter(user_id=user_id).first()
 
 
-def person_by_identifier_index(*, id_index: str = "", phone_index: str = "") -> Person | None:
-    if not id_index and not phone_index:
-        return None
-    query = Q()
-    if id_index:
-        query |= Q(id_number_index=id_index)
-    if phone_index:
-        query |= Q(phone_index=phone_index)
-    return Person.objects.select_related("user").filter(query).first()
-
-
 def request_actor(request: Any) -> Actor:
     """The actor of a web or API request, built once per request."""
     if not hasattr(request, "_tongban_actor"):
@@ -137,13 +125,19 @@ def request_actor(request: Any) -> Actor:
     return request._tongban_actor
 
 
-def staff_needs_second_factor(user: Any) -> bool:
-    """Whether this signed-in user is staff who has not yet passed TOTP in this session."""
+def staff_needs_second_factor(user: Any, grants: tuple[RoleGrant, ...] | None = None) -> bool:
+    """Whether this signed-in user is staff who has not yet passed TOTP in this session.
+    ``grants``: the user's roles when the caller has them already (no query then)."""
     from django.conf import settings
 
     if not settings.STAFF_TOTP_REQUIRED or not user.is_authenticated:
         return False
-    is_staff = user.is_staff or user.is_superuser or StaffRole.objects.filter(user=user).exists()
     # OTPMiddleware adds is_verified to the request's user; a user just logged in has none.
     is_verified = getattr(user, "is_verified", None)
-    return is_staff and not (is_verified is not None and is_verified())
+    if is_verified is not None and is_verified():
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    if grants is not None:
+        return bool(grants)
+    return StaffRole.objects.filter(user=user).exists()

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tongban.identity.selectors import staff_needs_second_factor
+from tongban.identity.selectors import request_actor, staff_needs_second_factor
 
 # Reachable before the second factor: the log-in steps themselves, and static files.
 OPEN_PREFIXES = (
@@ -34,7 +34,8 @@ class StaffSecondFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(OPEN_PREFIXES)
-            and staff_needs_second_factor(user)
+            # The request's actor (built once, reused by the view) carries the roles.
+            and staff_needs_second_factor(user, request_actor(request).grants)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(

@@ -4,7 +4,6 @@ The clerk at any window, or the competent department's reviewer for online appli
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -14,12 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.services.applying import _check_ready, completeness
 from tongban.cases.services.approval import open_stage
-from tongban.cases.services.common import case_target, lock_case, recompute_due, record
+from tongban.cases.services.common import case_target, clean_text, lock_case, recompute_due, record
 from tongban.cases.services.notify import notify_applicant
 from tongban.catalog.models import Material
 from tongban.core.authorization import permits
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, Problem
-from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.workflow import clock
 
@@ -33,13 +31,7 @@ def _may_accept(actor: Actor, case: Case) -> None:
 
 
 def _reason(value: str, field: str = "reason") -> str:
-    refuse_nul(value, field=field)
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput(problems=[Problem(field=field, reason=str(_("Give the reason.")))])
-    if len(text) > 2000:
-        raise InvalidInput(problems=[Problem(field=field, reason=str(_("This is too long.")))])
-    return text
+    return clean_text(value, field, missing=_("Give the reason."))
 
 
 def case_accept(
@@ -177,13 +169,3 @@ def case_resubmit(*, actor: Actor, number: str) -> Case:
         case.save()
         record(actor=actor, case=case, kind="resubmitted")
     return case
-
-
-def deferred_overdue(now: dt.datetime | None = None) -> list[Case]:
-    """Cases whose 容缺 materials are overdue (for the supervisor's list)."""
-    now = now or timezone.now()
-    return list(
-        Case.objects.filter(
-            deferred_due_at__lt=now, materials__state=CaseMaterial.State.DEFERRED
-        ).distinct()
-    )

@@ -8,18 +8,17 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongban.cases.files import check_upload
+from tongban.cases.files import check_upload, max_upload_bytes  # noqa: F401 - re-exported
 from tongban.cases.models import Case, CaseMaterial, SubmissionKey
 from tongban.cases.services.common import case_number_for, case_target, record
 from tongban.catalog import application
 from tongban.catalog.models import ImplementationItem, Material
-from tongban.catalog.selectors import item_guide_get, materials_for_answers
+from tongban.catalog.selectors import materials_for_answers
 from tongban.core.authorization import Target, authorize, permits
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from tongban.core.text import refuse_nul
@@ -163,7 +162,10 @@ def case_material_add(
             )
         existing = CaseMaterial.objects.filter(case=case, material_id=material_id).first()
         if existing is not None:
-            existing.file.delete(save=False)
+            # The replaced file goes once the replacement is committed, not before.
+            if existing.file:
+                storage, name = existing.file.storage, existing.file.name
+                transaction.on_commit(lambda: storage.delete(name))
             existing.delete()
         material = CaseMaterial(
             case=case,
@@ -365,7 +367,7 @@ def case_window_create(
 ) -> Case:
     """A clerk registers a walk-in's application at the window for any item of the city
     (无差别受理). The case waits for the clerk's decision (accept, notice, refuse)."""
-    version = item_guide_get(implementation_code=implementation_code)
+    version = current_questionnaire(implementation_code)
     item = version.item
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
@@ -406,7 +408,3 @@ def case_window_create(
         )
         _submit(actor=actor, case=case)
     return case
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))

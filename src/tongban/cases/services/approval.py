@@ -9,28 +9,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case, ClockPause, Task
-from tongban.cases.services.common import case_target, lock_case, recompute_due, record
+from tongban.cases.services.common import (
+    case_target,
+    clean_text,
+    lock_case,
+    recompute_due,
+    record,
+    task_target,
+)
 from tongban.cases.services.notify import notify_applicant
 from tongban.catalog import application
-from tongban.core.authorization import Target, permits, permits_role
+from tongban.core.authorization import permits, permits_role
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.organizations.models import Department
 from tongban.workflow import clock
 
-MAX_TEXT = 2000
 RESPOND_DAYS_MAX = 60
-
-
-def _text(value: str, field: str, *, required: bool = True) -> str:
-    refuse_nul(value, field=field)
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(problems=[Problem(field=field, reason=str(_("This is required.")))])
-    if len(text) > MAX_TEXT:
-        raise InvalidInput(problems=[Problem(field=field, reason=str(_("This is too long.")))])
-    return text
 
 
 def _department(case: Case, step: application.Step) -> Department:
@@ -65,19 +61,10 @@ def _stage_count(case: Case) -> int:
     return len(application.stages(application.steps_of(case.version)))
 
 
-def _task_target(task: Task) -> Target:
-    return Target(
-        kind="task",
-        id=task.pk,
-        department_id=task.department_id,
-        region_code=task.department.region_id,
-    )
-
-
 def _lock_task(actor: Actor, task_id: int) -> tuple[Case, Task]:
     """The task and its case, locked (case first: the same order everywhere, no deadlock)."""
     task = Task.objects.select_related("case", "department").filter(pk=task_id).first()
-    if task is None or not permits_role(actor, task.role, _task_target(task)):
+    if task is None or not permits_role(actor, task.role, task_target(task)):
         raise NotFound()
     case = lock_case(task.case.number)
     task = Task.objects.select_for_update(of=("self",)).select_related("department").get(pk=task_id)
@@ -122,9 +109,7 @@ def task_reassign(*, actor: Actor, task_id: int, user_id: int) -> Task:
             raise Conflict(_("This task is finished."))
         if user_id:
             user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-            if user is None or not permits_role(
-                actor_for_user(user), task.role, _task_target(task)
-            ):
+            if user is None or not permits_role(actor_for_user(user), task.role, task_target(task)):
                 raise InvalidInput(
                     problems=[
                         Problem(field="user", reason=str(_("This person cannot do this step.")))
@@ -170,14 +155,14 @@ def task_complete(
                 problems=[Problem(field="outcome", reason=str(_("Only the last step decides.")))]
             )
         if last:
-            reason = _text(reason, "reason")
-            legal_basis = _text(legal_basis, "legal_basis")
+            reason = clean_text(reason, "reason")
+            legal_basis = clean_text(legal_basis, "legal_basis")
         now = timezone.now()
         task.status, task.assignee_id = Task.Status.DONE, task.assignee_id or actor.user_id
         task.completed_at, task.outcome, task.note = (
             now,
             outcome,
-            _text(note, "note", required=False),
+            clean_text(note, "note", required=False),
         )
         task.save()
         record(
@@ -213,7 +198,7 @@ def task_complete(
 
 def task_return(*, actor: Actor, task_id: int, reason: str) -> Case:
     """Send the case back to the previous step (its tasks open again)."""
-    reason = _text(reason, "reason")
+    reason = clean_text(reason, "reason")
     with transaction.atomic():
         case, task = _lock_task(actor, task_id)
         _require_worker(actor, task)
@@ -248,8 +233,8 @@ def case_request_correction(
             raise InvalidInput(problems=[Problem(field="items", reason=str(_("Not a list item.")))])
         cleaned.append(
             {
-                "what": _text(str(entry.get("what", "")), "items")[:200],
-                "reason": _text(str(entry.get("reason", "")), "items"),
+                "what": clean_text(str(entry.get("what", "")), "items")[:200],
+                "reason": clean_text(str(entry.get("reason", "")), "items"),
             }
         )
     if not 0 < respond_days <= RESPOND_DAYS_MAX:
@@ -323,7 +308,9 @@ def case_correct(
         case.status = Case.Status.IN_PROGRESS
         recompute_due(case)
         case.save()
-        record(actor=actor, case=case, kind="corrected", note=_text(note, "note", required=False))
+        record(
+            actor=actor, case=case, kind="corrected", note=clean_text(note, "note", required=False)
+        )
     return case
 
 
@@ -331,7 +318,7 @@ def case_suspend(*, actor: Actor, task_id: int, kind: str, reason: str) -> Case:
     """特别程序 (hearing, expert review, on-site inspection): the clock stops, with the reason."""
     if kind not in {k for k, _l in ClockPause.Kind.choices} - {ClockPause.Kind.CORRECTION}:
         raise InvalidInput(problems=[Problem(field="kind", reason=str(_("Unknown procedure.")))])
-    reason = _text(reason, "reason")
+    reason = clean_text(reason, "reason")
     with transaction.atomic():
         case, task = _lock_task(actor, task_id)
         _require_worker(actor, task)
@@ -396,5 +383,10 @@ def case_handover(*, actor: Actor, number: str, note: str = "") -> Case:
             raise Conflict(_("There is no result waiting to be handed over."))
         case.handed_over_at = timezone.now()
         case.save(update_fields=["handed_over_at", "updated_at"])
-        record(actor=actor, case=case, kind="handed_over", note=_text(note, "note", required=False))
+        record(
+            actor=actor,
+            case=case,
+            kind="handed_over",
+            note=clean_text(note, "note", required=False),
+        )
     return case

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from stdnum.iso7064 import mod_11_2
 
-from tongban.cases.models import Case, CaseEvent, ClockPause
+from tongban.cases.models import Case, CaseEvent, ClockPause, Task
 from tongban.catalog.models import ItemVersion
 from tongban.core.audit import audit_log
 from tongban.core.authorization import Target
-from tongban.core.errors import Conflict, NotFound
+from tongban.core.errors import Conflict, InvalidInput, NotFound, Problem
+from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.workflow import clock
 
@@ -27,6 +28,16 @@ def case_target(case: Case) -> Target:
         department_id=case.department_id,
         region_code=case.region_code,
         item_code=case.item.base_item.base_code if case.item_id else None,
+    )
+
+
+def task_target(task: Task) -> Target:
+    """A task belongs to its step's department (which may not be the case's)."""
+    return Target(
+        kind="task",
+        id=task.pk,
+        department_id=task.department_id,
+        region_code=task.department.region_id,
     )
 
 
@@ -87,6 +98,22 @@ def record(
     return event
 
 
+MAX_TEXT = 2000
+
+
+def clean_text(value: str, field: str, *, required: bool = True, missing: Any = None) -> str:
+    """A reason, note or legal basis: trimmed, at most 2,000 characters, no NUL; ``missing``
+    is the message when a required text is empty."""
+    refuse_nul(value, field=field)
+    text = (value or "").strip()
+    if required and not text:
+        reason = missing or _("This is required.")
+        raise InvalidInput(problems=[Problem(field=field, reason=str(reason))])
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(problems=[Problem(field=field, reason=str(_("This is too long.")))])
+    return text
+
+
 def pauses_of(case: Case) -> list[tuple[dt.datetime, dt.datetime | None]]:
     return [(p.started_at, p.ended_at) for p in ClockPause.objects.filter(case=case)]
 
@@ -106,7 +133,3 @@ def recompute_due(case: Case) -> None:
         if limit:
             due = clock.due_after(case.accepted_at, limit, unit or "working_day", pauses)
         setattr(case, field, due)
-
-
-def on_commit_safe(func: Any) -> None:
-    transaction.on_commit(func)

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Header, Path, Query, Router, Schema, Status
@@ -39,7 +39,7 @@ from tongban.api.identity import (
     PortalSession,
 )
 from tongban.cases import documents, selectors, services
-from tongban.cases.models import Case, CaseMaterial, ClockPause, SubmissionKey, Task
+from tongban.cases.models import Case, CaseMaterial, ClockPause, Task
 from tongban.catalog import application
 from tongban.core.errors import InvalidInput, NotFound, Problem, TongbanError
 from tongban.core.types import Actor
@@ -303,6 +303,16 @@ class CaseNoticeOut(Schema):
     at: dt.datetime
 
 
+class CaseTaskOut(Schema):
+    id: int = Field(description="for claim, complete, corrections and decisions")
+    step: str
+    name: str
+    role: str
+    department: str
+    status: str = Field(description="open (waiting to be claimed) or claimed")
+    due_at: dt.datetime | None
+
+
 class CaseOut(Schema):
     number: str = Field(description="办件编号 (docs/case-numbers.md)")
     item: str
@@ -327,6 +337,9 @@ class CaseOut(Schema):
     materials: list[CaseMaterialOut]
     correction: CaseCorrectionOut | None = Field(description="the open correction request")
     notice: CaseNoticeOut | None = Field(description="the one-time notice, while returned")
+    tasks: list[CaseTaskOut] = Field(
+        description="the approval steps open now (none before acceptance and after the decision)"
+    )
     timeline: list[CaseTimelineOut]
 
 
@@ -400,11 +413,19 @@ def _material_out(material: Any, state: str, stored: CaseMaterial | None) -> Cas
 
 def _materials_out(case: Case) -> list[CaseMaterialOut]:
     """Every material the situation needs with its state, then any other file supplied."""
-    stored = {m.material_id: m for m in case.materials.select_related("material")}
+    if "materials" not in getattr(case, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([case], "materials")  # once, for the states and the files
+    stored = {m.material_id: m for m in case.materials.all()}
     rows = []
     for material, state in services.completeness(case):
         rows.append(_material_out(material, state, stored.pop(material.pk, None)))
-    rows += [_material_out(m.material, m.state, m) for m in stored.values()]
+    if stored:
+        # Files for materials the answers no longer need (the answers changed afterwards).
+        of_version = {m.pk: m for m in services.applying.questionnaire(case).materials.all()}
+        rows += [
+            _material_out(of_version.get(m.material_id) or m.material, m.state, m)
+            for m in stored.values()
+        ]
     return rows
 
 
@@ -438,6 +459,31 @@ def _notice_out(case: Case) -> CaseNoticeOut | None:
     )
 
 
+LIVE_STATUSES = (Case.Status.IN_PROGRESS, Case.Status.CORRECTION, Case.Status.SUSPENDED)
+
+
+def _tasks_out(case: Case) -> list[CaseTaskOut]:
+    if case.status not in LIVE_STATUSES:
+        return []  # no step is open before acceptance or after the decision
+    if "tasks" not in getattr(case, "_prefetched_objects_cache", {}):
+        prefetch_related_objects(
+            [case], Prefetch("tasks", queryset=Task.objects.select_related("department"))
+        )
+    return [
+        CaseTaskOut(
+            id=t.pk,
+            step=t.key,
+            name=t.name,
+            role=t.role,
+            department=t.department.display_name,
+            status=t.status,
+            due_at=t.due_at,
+        )
+        for t in sorted(case.tasks.all(), key=lambda t: (t.stage, t.pk))
+        if t.status in (Task.Status.OPEN, Task.Status.CLAIMED)
+    ]
+
+
 def _applicant_name(case: Case) -> str:
     if case.applicant_company_id is not None:
         return case.applicant_company.name
@@ -469,6 +515,7 @@ def _case_out(case: Case) -> CaseOut:
         materials=_materials_out(case),
         correction=_correction_out(case),
         notice=_notice_out(case),
+        tasks=_tasks_out(case),
         timeline=[
             CaseTimelineOut(
                 at=entry.at,  # type: ignore[arg-type]
@@ -546,12 +593,6 @@ def _visible(actor: Actor, number: str) -> Case:
     return selectors.case_get(actor=actor, number=number.upper())
 
 
-def _task_of(case: Case, task_id: int) -> int:
-    if not case.tasks.filter(pk=task_id).exists():
-        raise InvalidInput(problems=[Problem(field="task", reason=_("Not a task of this case."))])
-    return task_id
-
-
 def _draft_save(actor: Actor, body: CaseDraftIn | CaseApplicationIn) -> Case:
     try:
         return services.case_draft_save(
@@ -572,22 +613,11 @@ def _own_draft(actor: Actor, draft_id: int) -> Case:
     return draft
 
 
-def _earlier_submission(actor: Actor, key: str) -> Case | None:
-    """The case an earlier request with this idempotency key created (read before any work,
-    so a repeated request costs no upload)."""
-    earlier = (
-        SubmissionKey.objects.filter(user_id=actor.user_id, key=key).select_related("case").first()
-    )
-    if earlier is None or not earlier.case.number:
-        return None
-    return _visible(actor, earlier.case.number)
-
-
-def _decoded(materials: list[CaseMaterialFileIn]) -> list[tuple[int | str, SimpleUploadedFile]]:
+def _decoded(materials: list[CaseMaterialFileIn]) -> list[services.MaterialUpload]:
     """The files of a one-call application, decoded before anything is written."""
     limit = services.applying.max_upload_bytes()
     problems: list[Problem] = []
-    files: list[tuple[int | str, SimpleUploadedFile]] = []
+    files: list[services.MaterialUpload] = []
     for i, entry in enumerate(materials):
         where = f"{BODY}.materials.{i}"
         encoded = "".join(entry.content_base64.split())
@@ -602,79 +632,11 @@ def _decoded(materials: list[CaseMaterialFileIn]) -> list[tuple[int | str, Simpl
                 Problem(field="content_base64", location=where, reason=_("This is not base64."))
             )
             continue
-        files.append((entry.material, SimpleUploadedFile(entry.filename, data)))
+        upload = SimpleUploadedFile(entry.filename, data)
+        files.append(services.MaterialUpload(material=entry.material, upload=upload))
     if problems:
         raise InvalidInput(problems=problems)
     return files
-
-
-def _material_ids(draft: Case, refs: list[int | str]) -> list[int]:
-    """Material references (ids, or codes in the item's guide) as ids of the draft's version;
-    each material once."""
-    by_code = {m.code: m.pk for m in draft.version.materials.all()}
-    known = set(by_code.values())
-    problems, ids = [], []
-    for i, ref in enumerate(refs):
-        material_id = by_code.get(ref) if isinstance(ref, str) else ref
-        where = f"{BODY}.materials.{i}"
-        if material_id is None or material_id not in known:
-            problems.append(
-                Problem(field="material", location=where, reason=_("Not a material of this item."))
-            )
-        elif material_id in ids:
-            problems.append(
-                Problem(
-                    field="material", location=where, reason=_("This material is listed twice.")
-                )
-            )
-        ids.append(material_id or 0)
-    if problems:
-        raise InvalidInput(problems=problems)
-    return ids
-
-
-class _SubmittedEarlier(Exception):
-    """A concurrent request with the same idempotency key won: undo this one, return its case."""
-
-    def __init__(self, case: Case) -> None:
-        super().__init__(case.number)
-        self.case = case
-
-
-def _apply(actor: Actor, body: CaseApplicationIn, key: str) -> Case:
-    """Draft, materials and submit in one transaction: if any step fails, no draft is left and
-    no stored file either."""
-    files = _decoded(body.materials)
-    stored: list[CaseMaterial] = []
-    try:
-        with transaction.atomic():
-            draft = _draft_save(actor, body)
-            ids = _material_ids(draft, [ref for ref, _upload in files])
-            for i, (material_id, (_ref, upload)) in enumerate(zip(ids, files, strict=True)):
-                try:
-                    stored.append(
-                        services.case_material_add(
-                            actor=actor, case_id=draft.pk, material_id=material_id, upload=upload
-                        )
-                    )
-                except InvalidInput as exc:
-                    raise InvalidInput(
-                        exc.message,
-                        problems=[
-                            Problem(
-                                field=p.field, reason=p.reason, location=f"{BODY}.materials.{i}"
-                            )
-                            for p in exc.problems
-                        ],
-                    ) from None
-            case = services.case_submit(actor=actor, case_id=draft.pk, idempotency_key=key)
-            if case.pk != draft.pk:
-                raise _SubmittedEarlier(case)
-    except BaseException:
-        for material in stored:
-            material.file.storage.delete(material.file.name)
-        raise
-    return case
 
 
 # --------------------------------------------------------------------------------------------
@@ -700,14 +662,41 @@ def case_apply(
 ) -> Status:
     actor = _actor(request)
     key = (idempotency_key or "").strip()
-    earlier = _earlier_submission(actor, key) if key else None
-    if earlier is not None:
-        return Status(200, _case_out(earlier))
     try:
-        case = _apply(actor, body, key)
-    except _SubmittedEarlier as won:
-        return Status(200, _case_out(_visible(actor, won.case.number or "")))
-    return Status(201, _case_out(case))
+        uploads = _decoded(body.materials)
+    except InvalidInput:
+        earlier = services.submission_earlier(actor=actor, idempotency_key=key) if key else None
+        if earlier is None:
+            raise
+        return Status(200, _case_out(_visible(actor, earlier.number or "")))
+    try:
+        submitted = services.application_submit(
+            actor=actor,
+            implementation_code=body.item,
+            answers=body.answers,
+            form_data=body.form,
+            uploads=uploads,
+            idempotency_key=key,
+        )
+    except NotFound:
+        raise InvalidInput(
+            problems=[Problem(field="item", reason=_("There is no such item in the catalog."))]
+        ) from None
+    except InvalidInput as exc:
+        raise InvalidInput(
+            exc.message,
+            problems=[
+                Problem(
+                    field=p.field,
+                    reason=p.reason,
+                    location=f"{BODY}.{p.location}" if p.location else "",
+                )
+                for p in exc.problems
+            ],
+        ) from None
+    if not submitted.created:
+        return Status(200, _case_out(_visible(actor, submitted.case.number or "")))
+    return Status(201, _case_out(submitted.case))
 
 
 @_post(
@@ -847,8 +836,7 @@ def case_material_add(
 )
 def case_resubmit(request: HttpRequest, path: Path[CasePath]) -> CaseOut:
     actor = _actor(request)
-    case = _visible(actor, path.case_number)
-    return _case_out(services.case_resubmit(actor=actor, number=case.number or ""))
+    return _case_out(services.case_resubmit(actor=actor, number=path.case_number.upper()))
 
 
 @_post(
@@ -862,10 +850,9 @@ def correction_answer(
     request: HttpRequest, path: Path[CasePath], body: CaseCorrectionAnswerIn
 ) -> CaseOut:
     actor = _actor(request)
-    case = _visible(actor, path.case_number)
     return _case_out(
         services.case_correct(
-            actor=actor, number=case.number or "", form_data=body.form, note=body.note
+            actor=actor, number=path.case_number.upper(), form_data=body.form, note=body.note
         )
     )
 
@@ -881,11 +868,10 @@ def correction_answer(
 )
 def case_accept(request: HttpRequest, path: Path[CasePath], body: CaseAcceptIn) -> CaseOut:
     actor = _actor(request)
-    case = _visible(actor, path.case_number)
     return _case_out(
         services.case_accept(
             actor=actor,
-            number=case.number or "",
+            number=path.case_number.upper(),
             deferred_material_ids=body.deferred_materials,
             deferred_days=body.deferred_days,
         )
@@ -899,9 +885,8 @@ def case_accept(request: HttpRequest, path: Path[CasePath], body: CaseAcceptIn) 
 )
 def case_refuse(request: HttpRequest, path: Path[CasePath], body: CaseReasonIn) -> CaseOut:
     actor = _actor(request)
-    case = _visible(actor, path.case_number)
     return _case_out(
-        services.case_refuse(actor=actor, number=case.number or "", reason=body.reason)
+        services.case_refuse(actor=actor, number=path.case_number.upper(), reason=body.reason)
     )
 
 
@@ -912,11 +897,10 @@ def case_refuse(request: HttpRequest, path: Path[CasePath], body: CaseReasonIn) 
 )
 def case_notice(request: HttpRequest, path: Path[CasePath], body: CaseNoticeIn) -> CaseOut:
     actor = _actor(request)
-    case = _visible(actor, path.case_number)
     items = [item.model_dump() for item in body.items]
     return _case_out(
         services.case_return_notice(
-            actor=actor, number=case.number or "", items=items, note=body.note
+            actor=actor, number=path.case_number.upper(), items=items, note=body.note
         )
     )
 
@@ -930,12 +914,12 @@ def correction_request(
     request: HttpRequest, path: Path[CasePath], body: CaseCorrectionIn
 ) -> Status:
     actor = _actor(request)
-    case = _visible(actor, path.case_number)
     updated = services.case_request_correction(
         actor=actor,
-        task_id=_task_of(case, body.task),
+        task_id=body.task,
         items=[item.model_dump() for item in body.items],
         respond_days=body.respond_days,
+        case_number=path.case_number.upper(),
     )
     return Status(201, _case_out(updated))
 
@@ -947,14 +931,14 @@ def correction_request(
 )
 def case_decide(request: HttpRequest, path: Path[CasePath], body: CaseDecisionIn) -> Status:
     actor = _actor(request)
-    case = _visible(actor, path.case_number)
     decided = services.task_complete(
         actor=actor,
-        task_id=_task_of(case, body.task),
+        task_id=body.task,
         note=body.note,
         outcome=body.outcome,
         reason=body.reason,
         legal_basis=body.legal_basis,
+        case_number=path.case_number.upper(),
     )
     return Status(201, _case_out(decided))
 
@@ -966,8 +950,7 @@ def case_decide(request: HttpRequest, path: Path[CasePath], body: CaseDecisionIn
 )
 def case_close(request: HttpRequest, path: Path[CasePath]) -> CaseOut:
     actor = _actor(request)
-    case = _visible(actor, path.case_number)
-    return _case_out(services.case_close(actor=actor, number=case.number or ""))
+    return _case_out(services.case_close(actor=actor, number=path.case_number.upper()))
 
 
 @_post(
@@ -977,8 +960,8 @@ def case_close(request: HttpRequest, path: Path[CasePath]) -> CaseOut:
 )
 def case_handover(request: HttpRequest, path: Path[CasePath], body: CaseNoteIn) -> CaseOut:
     actor = _actor(request)
-    case = _visible(actor, path.case_number)
-    return _case_out(services.case_handover(actor=actor, number=case.number or "", note=body.note))
+    number = path.case_number.upper()
+    return _case_out(services.case_handover(actor=actor, number=number, note=body.note))
 
 
 @router.get(

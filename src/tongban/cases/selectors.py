@@ -9,8 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case, CaseEvent, Task
-from tongban.cases.services.common import case_target, task_target
-from tongban.core.authorization import permits, permits_role
+from tongban.cases.services.common import case_visible
 from tongban.core.errors import NotFound
 from tongban.core.types import Actor, region_prefix
 
@@ -46,18 +45,7 @@ def case_get(*, actor: Actor, number: str) -> Case:
         .filter(number=number)
         .first()
     )
-    if case is None:
-        raise NotFound()
-    target = case_target(case)
-    if not (
-        permits(actor, "case.view", target)
-        or permits(actor, "case.accept", target)
-        # Staff of a step's department (a parallel step may be another department's).
-        or any(
-            permits_role(actor, t.role, task_target(t))
-            for t in case.tasks.select_related("department")
-        )
-    ):
+    if case is None or not case_visible(actor, case):
         raise NotFound()
     return case
 
@@ -97,7 +85,13 @@ class TimelineEntry:
 def timeline(case: Case) -> list[TimelineEntry]:
     """The applicant's view of the history, like a parcel's tracking."""
     entries = []
-    for event in CaseEvent.objects.filter(case=case).select_related("department"):
+    loaded = getattr(case, "_prefetched_objects_cache", {}).get("events")
+    events = (
+        loaded
+        if loaded is not None
+        else CaseEvent.objects.filter(case=case).select_related("department")
+    )
+    for event in events:
         if event.kind in INTERNAL_EVENTS:
             continue
         public_note = (

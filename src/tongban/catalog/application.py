@@ -172,12 +172,25 @@ def steps_problems(steps: list[dict[str, Any]]) -> list[str]:
     return problems
 
 
-def validate_answers(form: dict[str, Any], data: Any) -> dict[str, str]:
-    """Field → reason for every problem of ``data`` against the form (empty: valid)."""
+def form_validator(version: Any) -> Draft202012Validator:
+    """The compiled validator of a version's form, kept on the version object (a published
+    version is loaded once per process, so its form is compiled once too)."""
+    cached = getattr(version, "_form_validator", None)
+    if cached is None:
+        cached = Draft202012Validator(version.application_form or DEFAULT_FORM)
+        version._form_validator = cached
+    return cached
+
+
+def validate_answers(
+    form: dict[str, Any], data: Any, *, validator: Draft202012Validator | None = None
+) -> dict[str, str]:
+    """Field → reason for every problem of ``data`` against the form (empty: valid).
+    ``validator``: the form's compiled validator, when the caller has it (``form_validator``)."""
     if not isinstance(data, dict):
         return {"form": str(_("The answers must be a JSON object."))}
     problems: dict[str, str] = {}
-    for error in Draft202012Validator(form).iter_errors(data):
+    for error in (validator or Draft202012Validator(form)).iter_errors(data):
         field = error.path[0] if error.path else ""
         if error.validator == "required":
             field = error.message.split("'")[1] if "'" in error.message else ""

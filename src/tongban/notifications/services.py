@@ -80,6 +80,7 @@ def notify(
     object_id: str = "",
     channels: tuple[str, ...] = ("email", "sms"),
     params: Mapping[str, Any] | None = None,
+    person: Any = None,
 ) -> Notification:
     """Write an in-site message to a user and queue its e-mail and SMS deliveries.
 
@@ -88,6 +89,7 @@ def notify(
     ``params``: they are rendered here in the recipient's language, not in the language of
     whoever caused the change. ``link`` is a path on this site. A channel the person cannot
     receive on (no verified phone or e-mail; staff accounts) is recorded as ``skipped``.
+    ``person``: the recipient's person record when the caller has it loaded (else read).
 
     Guarantees: the notification, its deliveries and the delivery tasks commit or roll back
     with the caller's transaction; each delivery is sent by a background task, retried with
@@ -100,7 +102,8 @@ def notify(
     problems = _check(kind=kind, link=link, channels=channels, title=title_text, body=body_text)
     if problems:
         raise InvalidInput(problems=problems)
-    person = person_for_user(user_id=user_id)
+    if person is None or person.user_id != user_id:
+        person = person_for_user(user_id=user_id)
     if person is None and not get_user_model().objects.filter(pk=user_id).exists():
         raise NotFound()
     now = timezone.now()

@@ -13,6 +13,7 @@ from tongban.api.tests.test_cases_api import (  # noqa: F401 - fixtures used by 
     li_cases,
     media,
     no_login_throttling,
+    stored_files,
     tokens,
 )
 from tongban.cases.models import Case, CaseMaterial, SubmissionKey
@@ -20,8 +21,12 @@ from tongban.cases.models import Case, CaseMaterial, SubmissionKey
 pytestmark = pytest.mark.django_db
 
 
-def test_a_database_failure_mid_submission_saves_nothing_and_a_retry_works(tokens, monkeypatch):  # noqa: F811
-    from tongban.cases.services import applying
+def test_a_database_failure_mid_submission_saves_nothing_and_a_retry_works(
+    tokens,  # noqa: F811
+    media,  # noqa: F811
+    monkeypatch,
+):
+    from tongban.cases.services import submission
 
     token = tokens(LI)
     before_cases, before_materials = li_cases(), CaseMaterial.objects.count()
@@ -29,13 +34,16 @@ def test_a_database_failure_mid_submission_saves_nothing_and_a_retry_works(token
     def connection_lost(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    real_submit = applying._submit
-    monkeypatch.setattr(applying, "_submit", connection_lost)
+    # The connection drops inside the submit transaction, after the case, the key and the
+    # files were written.
+    real_record = submission.record
+    monkeypatch.setattr(submission, "record", connection_lost)
     response = call("post", "/cases", token, application(), headers={"Idempotency-Key": "db-1"})
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert response.json()["code"] == "unavailable"
     assert li_cases() == before_cases and CaseMaterial.objects.count() == before_materials
     assert not SubmissionKey.objects.filter(key="db-1").exists()
+    assert stored_files(media) == []
     assert not Case.objects.filter(
         status=Case.Status.DRAFT,
         submitted_by__person__isnull=False,
@@ -43,7 +51,7 @@ def test_a_database_failure_mid_submission_saves_nothing_and_a_retry_works(token
         number__isnull=True,
     ).exists()
 
-    monkeypatch.setattr(applying, "_submit", real_submit)
+    monkeypatch.setattr(submission, "record", real_record)
     first = call("post", "/cases", token, application(), headers={"Idempotency-Key": "db-1"})
     again = call("post", "/cases", token, application(), headers={"Idempotency-Key": "db-1"})
     assert first.status_code == 201 and again.status_code == 200

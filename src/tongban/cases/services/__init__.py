@@ -26,8 +26,17 @@ from tongban.cases.services.approval import (
     task_reassign,
     task_return,
 )
+from tongban.cases.services.submission import (
+    MaterialUpload,
+    Submitted,
+    application_submit,
+    submission_earlier,
+)
 
 __all__ = [
+    "MaterialUpload",
+    "Submitted",
+    "application_submit",
     "case_accept",
     "case_close",
     "case_correct",
@@ -44,6 +53,7 @@ __all__ = [
     "case_window_create",
     "completeness",
     "prefill",
+    "submission_earlier",
     "task_claim",
     "task_complete",
     "task_reassign",

@@ -7,19 +7,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.services.applying import _check_ready, completeness
 from tongban.cases.services.approval import open_stage
-from tongban.cases.services.common import case_target, clean_text, lock_case, recompute_due, record
+from tongban.cases.services.common import (
+    case_target,
+    clean_text,
+    lock_case,
+    recompute_due,
+    record,
+    remember,
+)
 from tongban.cases.services.notify import notify_applicant
 from tongban.catalog.models import Material
 from tongban.core.authorization import permits
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, Problem
 from tongban.core.types import Actor
 from tongban.workflow import clock
+from tongban.workflow.selectors import calendar_current
 
 DEFERRED_DAYS_MAX = 30
 
@@ -46,26 +55,31 @@ def case_accept(
     materials the catalog marks as deferrable."""
     deferred = set(deferred_material_ids or [])
     with transaction.atomic():
-        case = lock_case(number)
+        case = lock_case(number, actor=actor)
         _may_accept(actor, case)
         if case.status != Case.Status.SUBMITTED:
             raise Conflict(_("Only a case waiting for acceptance can be accepted."))
+        prefetch_related_objects([case], "materials")  # read once for every check below
         _check_ready_for_acceptance(case, deferred)
         if deferred and not 0 < deferred_days <= DEFERRED_DAYS_MAX:
             raise InvalidInput(
                 problems=[Problem(field="deferred_days", reason=str(_("1 to 30 working days.")))]
             )
         now = timezone.now()
-        for material_id in deferred:
-            CaseMaterial.objects.get_or_create(
-                case=case,
-                material_id=material_id,
-                defaults={"state": CaseMaterial.State.DEFERRED},
-            )
+        calendar = calendar_current()
+        materials = list(case.materials.all())
+        have = {m.material_id for m in materials}
+        to_follow = [
+            CaseMaterial(case=case, material_id=m, state=CaseMaterial.State.DEFERRED)
+            for m in sorted(deferred - have)
+        ]
+        CaseMaterial.objects.bulk_create(to_follow)
         case.status = Case.Status.IN_PROGRESS
         case.accepted_at = now
-        case.deferred_due_at = clock.add_working_days(now, deferred_days) if deferred else None
-        recompute_due(case)
+        case.deferred_due_at = (
+            clock.add_working_days(now, deferred_days, calendar=calendar) if deferred else None
+        )
+        recompute_due(case, calendar=calendar, pauses=[])  # none before acceptance
         case.save()
         record(
             actor=actor,
@@ -73,7 +87,8 @@ def case_accept(
             kind="accepted",
             data={"deferred": sorted(deferred)} if deferred else {},
         )
-        open_stage(case=case, stage=0)
+        tasks = open_stage(case=case, stage=0, calendar=calendar)
+        remember(case, tasks=tasks, materials=materials + to_follow)  # no tasks before now
         notify_applicant(case, "case.accepted")
     return case
 
@@ -105,7 +120,7 @@ def case_refuse(*, actor: Actor, number: str, reason: str) -> Case:
     """不予受理: the item is not the department's, or the applicant is not entitled."""
     reason = _reason(reason)
     with transaction.atomic():
-        case = lock_case(number)
+        case = lock_case(number, actor=actor)
         _may_accept(actor, case)
         if case.status != Case.Status.SUBMITTED:
             raise Conflict(_("Only a case waiting for acceptance can be refused."))
@@ -128,7 +143,7 @@ def case_return_notice(
             problems=[Problem(field="items", reason=str(_("List what is missing and why.")))]
         )
     with transaction.atomic():
-        case = lock_case(number)
+        case = lock_case(number, actor=actor)
         _may_accept(actor, case)
         if case.status != Case.Status.SUBMITTED:
             raise Conflict(_("Only a case waiting for acceptance can be returned."))
@@ -156,7 +171,7 @@ def case_return_notice(
 def case_resubmit(*, actor: Actor, number: str) -> Case:
     """After a one-time notice, the applicant submits the completed application again."""
     with transaction.atomic():
-        case = lock_case(number)
+        case = lock_case(number, actor=actor)
         if not permits(actor, "case.apply", case_target(case)):
             from tongban.core.errors import NotFound
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,8 +85,7 @@ def case_draft_save(
     """Create or update the actor's draft application (saved as the person goes; nothing is
     validated yet beyond shapes, so half-filled forms are kept)."""
     person_id, company_id = _applicant(actor)
-    version = current_questionnaire(implementation_code)
-    item: ImplementationItem = version.item
+    item, version = current_questionnaire(implementation_code)
     target = Target(
         kind="case",
         owner_person_id=None if company_id else person_id,
@@ -218,19 +218,16 @@ def _load_questionnaire(version_id: int) -> Any:
     )
 
 
-def published_questionnaire(version: Any) -> Any:
-    """A published guide version with its situations, options and materials, loaded once per
-    process: a published version never changes (the key includes its publication time, so a
-    reused id cannot return another version's content). Drafts are loaded every time."""
-    if version.status != "published" or version.published_at is None:
-        return _load_questionnaire(version.pk)
-    key = (version.pk, version.published_at.isoformat())
+def _published(version_id: int, status: str, published_at: Any) -> Any:
+    if status != "published" or published_at is None:
+        return _load_questionnaire(version_id)
+    key = (version_id, published_at.isoformat())
     with _questionnaires_lock:
         cached = _QUESTIONNAIRES.get(key)
         if cached is not None:
             _QUESTIONNAIRES.move_to_end(key)
             return cached
-    loaded = _load_questionnaire(version.pk)
+    loaded = _load_questionnaire(version_id)
     with _questionnaires_lock:
         _QUESTIONNAIRES[key] = loaded
         while len(_QUESTIONNAIRES) > _QUESTIONNAIRES_MAX:
@@ -238,20 +235,35 @@ def published_questionnaire(version: Any) -> Any:
     return loaded
 
 
-def current_questionnaire(implementation_code: str) -> Any:
-    """The item's current published version with its questionnaire (404 when there is none)."""
+def published_questionnaire(version: Any) -> Any:
+    """A published guide version with its situations, options and materials, loaded once per
+    process: a published version never changes (the key includes its publication time, so a
+    reused id cannot return another version's content). Drafts are loaded every time.
+    The object is shared by every request of the process: never change it."""
+    return _published(version.pk, version.status, version.published_at)
+
+
+def current_questionnaire(implementation_code: str) -> tuple[ImplementationItem, Any]:
+    """The item (with its department and base item) and its current published version with
+    the questionnaire (404 when there is none). The version's own row is not read when the
+    process has it already: only its status and publication time, with the item."""
     item = (
-        ImplementationItem.objects.select_related(
-            "current_version", "department", "base_item", "region"
+        ImplementationItem.objects.select_related("department", "base_item")
+        .annotate(
+            version_status=F("current_version__status"),
+            version_published_at=F("current_version__published_at"),
         )
         .filter(implementation_code=str(implementation_code)[:40])
         .first()
     )
-    if item is None or item.current_version is None:
+    if item is None or item.current_version_id is None:
         raise NotFound()
-    version = published_questionnaire(item.current_version)
-    version.item = item  # the item as loaded here (department, base item), not a stale copy
-    return version
+    version = _published(
+        item.current_version_id,
+        item.version_status,  # type: ignore[attr-defined]
+        item.version_published_at,  # type: ignore[attr-defined]
+    )
+    return item, version
 
 
 def questionnaire(case: Case) -> Any:
@@ -284,12 +296,16 @@ def completeness(case: Case) -> list[tuple[Material, str]]:
     return result
 
 
+def form_problems_of(version: Any, form_data: Any) -> list[Problem]:
+    """The form's problems against the version's schema, as ``form.<field>`` problems."""
+    found = application.validate_answers(
+        version.application_form, form_data, validator=application.form_validator(version)
+    )
+    return [Problem(field=f"form.{field}", reason=reason) for field, reason in found.items()]
+
+
 def _check_ready(case: Case) -> None:
-    form = application.form_of(case.version)
-    problems = [
-        Problem(field=f"form.{field}", reason=reason)
-        for field, reason in application.validate_answers(form, case.form_data).items()
-    ]
+    problems = form_problems_of(questionnaire(case), case.form_data)
     answers = materials_for_answers(version=questionnaire(case), answers=case.answers)
     for situation in answers.unanswered:
         problems.append(
@@ -367,8 +383,7 @@ def case_window_create(
 ) -> Case:
     """A clerk registers a walk-in's application at the window for any item of the city
     (无差别受理). The case waits for the clerk's decision (accept, notice, refuse)."""
-    version = current_questionnaire(implementation_code)
-    item = version.item
+    item, version = current_questionnaire(implementation_code)
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
         raise NotFound()
@@ -388,11 +403,9 @@ def case_window_create(
     if form_data is not None:
         # The window's form is checked against the same schema as an online one (acceptance
         # checks it only for online cases, so this is the one check it gets).
-        problems = application.validate_answers(application.form_of(version), form_data)
+        problems = form_problems_of(version, form_data)
         if problems:
-            raise InvalidInput(
-                problems=[Problem(field=f"form.{k}", reason=v) for k, v in problems.items()]
-            )
+            raise InvalidInput(problems=problems)
     with transaction.atomic():
         case = Case.objects.create(
             item=item,

@@ -19,12 +19,13 @@ from tongban.cases.services.common import (
 )
 from tongban.cases.services.notify import notify_applicant
 from tongban.catalog import application
-from tongban.core.authorization import permits, permits_role
+from tongban.core.authorization import Target, permits, permits_role
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.organizations.models import Department
 from tongban.workflow import clock
+from tongban.workflow.selectors import calendar_current
 
 RESPOND_DAYS_MAX = 60
 
@@ -36,10 +37,11 @@ def _department(case: Case, step: application.Step) -> Department:
     return department or case.department
 
 
-def open_stage(*, case: Case, stage: int) -> list[Task]:
+def open_stage(*, case: Case, stage: int, calendar: clock.Calendar | None = None) -> list[Task]:
     """Create the tasks of ``stage`` (parallel steps of one group are one stage)."""
     stages = application.stages(application.steps_of(case.version))
     now = timezone.now()
+    calendar = calendar or calendar_current()
     tasks = []
     for step in stages[stage]:
         department = _department(case, step)
@@ -51,7 +53,7 @@ def open_stage(*, case: Case, stage: int) -> list[Task]:
                 name=step.name,
                 role=step.role,
                 department=department,
-                due_at=clock.add_working_days(now, step.days),
+                due_at=clock.add_working_days(now, step.days, calendar=calendar),
             )
         )
     return tasks
@@ -61,13 +63,33 @@ def _stage_count(case: Case) -> int:
     return len(application.stages(application.steps_of(case.version)))
 
 
-def _lock_task(actor: Actor, task_id: int) -> tuple[Case, Task]:
-    """The task and its case, locked (case first: the same order everywhere, no deadlock)."""
-    task = Task.objects.select_related("case", "department").filter(pk=task_id).first()
-    if task is None or not permits_role(actor, task.role, task_target(task)):
+def _lock_task(actor: Actor, task_id: int, case_number: str | None = None) -> tuple[Case, Task]:
+    """The task and its case, locked (case first: the same order everywhere, no deadlock).
+    With ``case_number``, the task must be one of that case's."""
+    found = (
+        Task.objects.filter(pk=task_id)
+        .values("role", "department_id", "department__region_id", "case__number")
+        .first()
+    )
+    target = (
+        Target(
+            kind="task",
+            id=task_id,
+            department_id=found["department_id"],
+            region_code=found["department__region_id"],
+        )
+        if found
+        else None
+    )
+    if found is None or not permits_role(actor, found["role"], target):
         raise NotFound()
-    case = lock_case(task.case.number)
+    if case_number is not None and found["case__number"] != case_number:
+        raise InvalidInput(
+            problems=[Problem(field="task", reason=str(_("Not a task of this case.")))]
+        )
+    case = lock_case(found["case__number"])
     task = Task.objects.select_for_update(of=("self",)).select_related("department").get(pk=task_id)
+    task.case = case
     return case, task
 
 
@@ -137,11 +159,13 @@ def task_complete(
     outcome: str = "pass",
     reason: str = "",
     legal_basis: str = "",
+    case_number: str | None = None,
 ) -> Case:
     """Finish a step. At the last stage the outcome is the decision: ``approve`` or ``reject``,
-    with the reason and the legal basis (both required)."""
+    with the reason and the legal basis (both required). With ``case_number``, the task must
+    be one of that case's."""
     with transaction.atomic():
-        case, task = _lock_task(actor, task_id)
+        case, task = _lock_task(actor, task_id, case_number)
         _require_worker(actor, task)
         if case.status != Case.Status.IN_PROGRESS:
             raise Conflict(_("The case is not being processed (stopped or decided)."))
@@ -172,10 +196,14 @@ def task_complete(
             data={"task": task.pk, "step": task.key, "outcome": outcome},
             department_id=task.department_id,
         )
-        open_tasks = Task.objects.filter(
-            case=case, stage=task.stage, status__in=(Task.Status.OPEN, Task.Status.CLAIMED)
-        )
-        if open_tasks.exists():
+        stages = application.stages(application.steps_of(case.version))
+        parallel = len(stages[task.stage]) > 1
+        if (
+            parallel
+            and Task.objects.filter(
+                case=case, stage=task.stage, status__in=(Task.Status.OPEN, Task.Status.CLAIMED)
+            ).exists()
+        ):
             return case  # a parallel step of this stage is still running
         if not last:
             open_stage(case=case, stage=task.stage + 1)
@@ -220,7 +248,12 @@ def task_return(*, actor: Actor, task_id: int, reason: str) -> Case:
 
 
 def case_request_correction(
-    *, actor: Actor, task_id: int, items: list[dict[str, str]], respond_days: int = 10
+    *,
+    actor: Actor,
+    task_id: int,
+    items: list[dict[str, str]],
+    respond_days: int = 10,
+    case_number: str | None = None,
 ) -> Case:
     """补正: ask the applicant to fix the listed things; the legal clock stops until they do."""
     if not isinstance(items, list) or not items or len(items) > 50:
@@ -242,21 +275,22 @@ def case_request_correction(
             problems=[Problem(field="respond_days", reason=str(_("1 to 60 working days.")))]
         )
     with transaction.atomic():
-        case, task = _lock_task(actor, task_id)
+        case, task = _lock_task(actor, task_id, case_number)
         _require_worker(actor, task)
         if case.status != Case.Status.IN_PROGRESS:
             raise Conflict(_("The case is not being processed (stopped or decided)."))
         now = timezone.now()
+        calendar = calendar_current()
         ClockPause.objects.create(
             case=case,
             kind=ClockPause.Kind.CORRECTION,
             reason=cleaned[0]["reason"],
             items=cleaned,
             started_at=now,
-            respond_by=clock.add_working_days(now, respond_days),
+            respond_by=clock.add_working_days(now, respond_days, calendar=calendar),
         )
         case.status = Case.Status.CORRECTION
-        recompute_due(case)
+        recompute_due(case, calendar=calendar)
         case.save()
         record(
             actor=actor,
@@ -275,7 +309,7 @@ def case_correct(
     """The applicant answers a correction request (new files are added beforehand); the clock
     runs again with the paused time taken out. Too late once the deadline has passed."""
     with transaction.atomic():
-        case = lock_case(number)
+        case = lock_case(number, actor=actor)
         if not permits(actor, "case.apply", case_target(case)):
             raise NotFound()
         if case.status != Case.Status.CORRECTION:
@@ -357,7 +391,7 @@ def case_resume(*, actor: Actor, task_id: int) -> Case:
 def case_close(*, actor: Actor, number: str) -> Case:
     """办结: a decided case is closed; an approved one is ready for pickup at any window."""
     with transaction.atomic():
-        case = lock_case(number)
+        case = lock_case(number, actor=actor)
         target = case_target(case)
         if not (permits_role(actor, "approver", target) or permits(actor, "case.handover", target)):
             raise Forbidden()
@@ -376,7 +410,7 @@ def case_close(*, actor: Actor, number: str) -> Case:
 def case_handover(*, actor: Actor, number: str, note: str = "") -> Case:
     """一口发证: the result handed to the applicant at any window, recorded."""
     with transaction.atomic():
-        case = lock_case(number)
+        case = lock_case(number, actor=actor)
         if not permits(actor, "case.handover", case_target(case)):
             raise Forbidden()
         if case.status != Case.Status.CLOSED or case.decided_at is None or case.handed_over_at:

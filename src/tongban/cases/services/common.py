@@ -12,7 +12,7 @@ from stdnum.iso7064 import mod_11_2
 from tongban.cases.models import Case, CaseEvent, ClockPause, Task
 from tongban.catalog.models import ItemVersion
 from tongban.core.audit import audit_log
-from tongban.core.authorization import Target
+from tongban.core.authorization import Target, permits, permits_role
 from tongban.core.errors import Conflict, InvalidInput, NotFound, Problem
 from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
@@ -41,16 +41,31 @@ def task_target(task: Task) -> Target:
     )
 
 
-def lock_case(number: str) -> Case:
+def case_visible(actor: Actor, case: Case) -> bool:
+    """Whether the actor may see the case at all: the applicant (or the company's agent or
+    representative), staff in scope, any window clerk, or staff of one of its steps'
+    departments (a parallel step may be another department's)."""
+    target = case_target(case)
+    if permits(actor, "case.view", target) or permits(actor, "case.accept", target):
+        return True
+    if not actor.grants:
+        return False
+    return any(
+        permits_role(actor, t.role, task_target(t)) for t in case.tasks.select_related("department")
+    )
+
+
+def lock_case(number: str, *, actor: Actor | None = None) -> Case:
     """The case, locked for this transaction: concurrent transitions queue here, and the
-    second one sees the state the first one left (and usually fails its precondition)."""
+    second one sees the state the first one left (and usually fails its precondition).
+    With ``actor``, a case the actor may not see is not found (its existence is not told)."""
     case = (
         Case.objects.select_for_update(of=("self",))
-        .select_related("item__base_item", "version", "department")
+        .select_related("item__base_item", "version", "department", "applicant_person")
         .filter(number=number)
         .first()
     )
-    if case is None:
+    if case is None or (actor is not None and not case_visible(actor, case)):
         raise NotFound()
     return case
 
@@ -79,11 +94,12 @@ def record(
     department_id: int | None = None,
 ) -> CaseEvent:
     """Append a history event and the audit record of a transition (same transaction)."""
+    department_id = department_id or case.department_id
     event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         status=case.status,
-        department_id=department_id or case.department_id,
+        department_id=department_id,
         actor_user_id=actor.user_id,
         note=note,
         data=data or {},
@@ -95,7 +111,17 @@ def record(
         object_id=case.number or case.pk,
         data={"status": case.status, **(data or {})},
     )
+    if department_id == case.department_id and Case.department.is_cached(case):
+        event.department = case.department  # the timeline shows it without a query
     return event
+
+
+def remember(case: Case, **related: list[Any]) -> None:
+    """Keep rows a service has just written as the case's loaded relations (``materials``,
+    ``events``, ``tasks``), so that showing the case afterwards reads them without a query.
+    The lists must be exactly what the database holds for the case."""
+    cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache.update(related)
 
 
 MAX_TEXT = 2000
@@ -118,18 +144,27 @@ def pauses_of(case: Case) -> list[tuple[dt.datetime, dt.datetime | None]]:
     return [(p.started_at, p.ended_at) for p in ClockPause.objects.filter(case=case)]
 
 
-def recompute_due(case: Case) -> None:
+def recompute_due(
+    case: Case,
+    *,
+    calendar: clock.Calendar | None = None,
+    pauses: list[tuple[dt.datetime, dt.datetime | None]] | None = None,
+) -> None:
     """The legal and promised due times from acceptance, with the pauses taken out (None
-    while a pause is open: the clock stands still)."""
+    while a pause is open: the clock stands still). ``pauses``: the case's, when the caller
+    knows them (at acceptance there are none yet); read otherwise."""
     if case.accepted_at is None:
         return
     version: ItemVersion = case.version
-    pauses = pauses_of(case)
+    if pauses is None:
+        pauses = pauses_of(case)
     for field, limit, unit in (
         ("legal_due_at", version.legal_time_limit, version.legal_time_limit_unit),
         ("promised_due_at", version.promised_time_limit, version.promised_time_limit_unit),
     ):
         due = None
         if limit:
-            due = clock.due_after(case.accepted_at, limit, unit or "working_day", pauses)
+            due = clock.due_after(
+                case.accepted_at, limit, unit or "working_day", pauses, calendar=calendar
+            )
         setattr(case, field, due)

@@ -56,9 +56,11 @@ def notify_applicant(case: Case, kind: str) -> None:
 
     title, body = MESSAGES[kind]
     params = {"item": case.version.name, "number": case.number, "reason": case.outcome_reason}
+    person = case.applicant_person if case.applicant_person_id else None
     for user_id in sorted(_recipients(case)):
         notify(
             user_id=user_id,
+            person=person if person is not None and person.user_id == user_id else None,
             kind=kind,
             title=title,
             body=body,

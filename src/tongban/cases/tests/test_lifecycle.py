@@ -187,10 +187,16 @@ def test_nobody_else_sees_or_moves_a_case(item_finder):
     stranger, _ = person_actor(0)
     with pytest.raises(NotFound):
         selectors.case_get(actor=stranger, number=case.number)
-    with pytest.raises(Forbidden):  # another department's reviewer
+    # Staff who may not see the case are told nothing about it, as the applicant's stranger.
+    with pytest.raises(NotFound):  # another department's reviewer
         services.case_accept(actor=staff("review.amr"), number=case.number)
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         services.case_accept(actor=staff("catalog.city"), number=case.number)
+    with pytest.raises(NotFound):
+        services.case_close(actor=staff("approve.amr"), number=case.number)
+    # Who sees the case but may not take this step is refused.
+    with pytest.raises(Forbidden):
+        services.case_accept(actor=staff("approve.linjiang"), number=case.number)
     services.case_accept(actor=staff("review.linjiang"), number=case.number)
     task = Task.objects.get(case=case)
     with pytest.raises(NotFound):  # an approver cannot take a reviewer's step

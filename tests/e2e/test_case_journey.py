@@ -205,6 +205,8 @@ def test_window_clerk_accepts_a_business_licence_with_a_deferred_material(open_p
     expect(clerk.locator("#id_form-contact_name")).to_have_value(name)
     expect(clerk.locator("#id_form-contact_phone")).to_have_value(mobile)
     clerk.fill("#id_form-note", "拟设立江川青山示范贸易有限公司，注册资本100万元")
+    # His account is at L1 and the item needs L2: the clerk checks his ID card in person.
+    clerk.get_by_label(re.compile("已当面核验|I have checked the applicant's ID card")).check()
     clerk.get_by_role("button", name=re.compile("登记申请|Register the application")).click()
 
     expect(clerk).to_have_url(re.compile(r"/workbench/cases/\d{22}[0-9X]/$"))

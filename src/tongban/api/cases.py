@@ -43,6 +43,7 @@ from tongban.cases.models import Case, CaseMaterial, ClockPause, Task
 from tongban.catalog import application
 from tongban.core.errors import InvalidInput, NotFound, Problem, TongbanError
 from tongban.core.types import Actor
+from tongban.identity import services as identity_services
 
 router = Router(tags=["cases"], auth=[BearerToken(), PortalSession()])
 
@@ -174,6 +175,33 @@ class CaseApplicationIn(StrictIn):
     answers: Answers = {}
     form: FormData = {}
     materials: list[CaseMaterialFileIn] = Field([], max_length=50)
+
+
+class WindowPersonIn(StrictIn):
+    id_number: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+        description="the walk-in's citizen ID number, as read from the ID card"
+    )
+
+
+class WindowPersonOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+    assurance_level: int
+
+
+class WindowCaseIn(StrictIn):
+    item: Code = Field(description="the implementation item's code (实施编码)")
+    person: Id = Field(description="the walk-in, as found by `POST /window/persons`")
+    answers: Answers = {}
+    form: FormData = {}
+    identity_checked: bool = Field(
+        False,
+        description=(
+            "the clerk checked the ID card face to face; needed (and raises the account to L3) "
+            "when the item needs a higher assurance level than the walk-in's account has"
+        ),
+    )
 
 
 class CaseDraftIn(StrictIn):
@@ -859,6 +887,55 @@ def correction_answer(
 
 # --------------------------------------------------------------------------------------------
 # Accepting and approving (staff)
+
+
+@_post(
+    "/window/persons",
+    response=_responses(200, WindowPersonOut, 403, 404, 422),
+    summary="Identify a walk-in at the window by the ID number on the card (audited)",
+)
+def window_person_find(request: HttpRequest, body: WindowPersonIn) -> WindowPersonOut:
+    person = identity_services.person_find_by_id_number(
+        actor=_actor(request), id_number=body.id_number
+    )
+    if person is None:
+        raise NotFound(_("Nobody with this ID number has an account yet."))
+    return WindowPersonOut(
+        id=person.pk,
+        name=person.name,
+        id_number_masked=person.id_number_masked,
+        assurance_level=person.assurance_level,
+    )
+
+
+@_post(
+    "/window/cases",
+    response=_responses(201, CaseOut, 403, 404, 422),
+    summary="Register a walk-in's application for any item of the city (无差别受理)",
+    description=(
+        "The case waits for the clerk's decision (accept, notice, refuse); the clerk scans its "
+        "materials with `POST /cases/{case_number}/materials` first."
+    ),
+)
+def window_case_create(request: HttpRequest, body: WindowCaseIn) -> Status:
+    try:
+        case = services.case_window_create(
+            actor=_actor(request),
+            implementation_code=body.item,
+            person_id=body.person,
+            answers=body.answers,
+            form_data=body.form,
+            identity_checked=body.identity_checked,
+        )
+    except InvalidInput as exc:
+        raise InvalidInput(
+            exc.message,
+            problems=[
+                Problem(field=p.field, reason=p.reason, location=f"{BODY}.{p.field}")
+                for p in exc.problems
+            ],
+        ) from None
+    return Status(201, _case_out(case))
 
 
 @_post(

@@ -262,6 +262,7 @@ def intake_item(request: HttpRequest, code: str) -> HttpResponse:
                     person_id=person.pk,
                     answers=outcome.answers,
                     form_data=form.answers(),
+                    identity_checked=request.POST.get("identity_checked") == "1",
                 )
             except InvalidInput as exc:
                 for problem in form.add_problems(exc):
@@ -283,6 +284,7 @@ def intake_item(request: HttpRequest, code: str) -> HttpResponse:
         asked=asked,
         outcome=outcome,
         form=form,
+        needs_identity_check=person.assurance_level < version.min_assurance_level,
     )
 
 

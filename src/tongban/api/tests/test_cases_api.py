@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -252,6 +253,84 @@ def test_a_residence_permit_from_application_to_handover_through_the_api(tokens)
     assert approved_entry["note"] == "符合条件"
     assert final["outcome_reason"] == "符合条件" and final["legal_basis"]
     no_staff_member_in(detail)
+
+
+def test_a_walk_in_is_registered_and_accepted_with_a_deferred_material_through_the_api(
+    tokens, item_finder
+):
+    clerk = tokens("clerk.qingshan")  # a window of 青山区; the item is the city bureau's
+    name, id_number, mobile, _level = people.PEOPLE[0]  # 张伟, at L1
+    found = call("post", "/window/persons", clerk, {"id_number": id_number})
+    assert found.status_code == 200, found.content
+    person = found.json()
+    assert person["name"] == name and person["assurance_level"] == 1
+    assert id_number not in found.content.decode()  # masked
+    item = item_finder("有限责任公司设立登记")
+    answers = {"Q1": ["own"], "Q3": ["legal_rep"], "Q4": ["no"]}
+    body = {
+        "item": item.implementation_code,
+        "person": person["id"],
+        "answers": answers,
+        "form": {"contact_name": name, "contact_phone": mobile},
+    }
+    # The item needs L2: not without the clerk's check of the ID card.
+    refused = call("post", "/window/cases", clerk, body)
+    assert refused.status_code == 422
+    assert [p["field"] for p in refused.json()["problems"]] == ["identity_checked"]
+    assert not Case.objects.filter(applicant_person_id=person["id"]).exists()
+    created = call("post", "/window/cases", clerk, body | {"identity_checked": True})
+    assert created.status_code == 201, created.content
+    case = created.json()
+    assert (case["channel"], case["status"]) == ("window", "submitted")
+    assert demo_person(0).assurance_level == 3
+
+    # Scan every material he brings; 股东会决议 follows later (容缺).
+    listed = Client().post(
+        f"/api/v1/catalog/items/{item.implementation_code}/materials",
+        json.dumps({"answers": answers}),
+        content_type="application/json",
+    )
+    to_scan = [m for m in listed.json()["materials"] if m["source"] == "applicant"]
+    deferrable = [m for m in to_scan if m["necessity"] == "deferrable"]
+    assert [m["name"] for m in deferrable] == ["股东会决议"]
+    version = item.current_version
+    number = case["number"]
+    early = call("post", f"/cases/{number}/accept", clerk)
+    assert early.status_code == 422  # nothing scanned yet
+    for material in to_scan:
+        if material not in deferrable:
+            upload = call(
+                "post",
+                f"/cases/{number}/materials",
+                clerk,
+                files={
+                    "material": version.materials.get(code=material["code"]).pk,
+                    "file": SimpleUploadedFile("scan.pdf", PDF, "application/pdf"),
+                },
+            )
+            assert upload.status_code == 201, upload.content
+    deferred = version.materials.get(code=deferrable[0]["code"]).pk
+    accepted = call("post", f"/cases/{number}/accept", clerk, {"deferred_materials": [deferred]})
+    assert accepted.status_code == 200, accepted.content
+    out = accepted.json()
+    assert out["status"] == "in_progress" and out["deferred_due_at"]
+    assert {m["state"] for m in out["materials"]} >= {"deferred"}
+
+
+def test_only_window_clerks_identify_walk_ins_and_register_for_them(tokens):
+    id_number = people.PEOPLE[0][1]
+    assert call("post", "/window/persons", tokens(LI), {"id_number": id_number}).status_code == 403
+    bad = call("post", "/window/persons", tokens("clerk.city"), {"id_number": "110101X"})
+    assert bad.status_code == 422 and bad.json()["problems"]
+    unknown = people.PEOPLE[3][1]  # 陈静 has no account
+    missing = call("post", "/window/persons", tokens("clerk.city"), {"id_number": unknown})
+    assert missing.status_code == 404
+    body = {"item": residence_permit().implementation_code, "person": demo_person(0).pk}
+    assert call("post", "/window/cases", tokens(LI), body).status_code == 403
+    extra = call("post", "/window/cases", tokens("clerk.city"), body | {"who": "me"})
+    assert extra.status_code == 422
+    nobody = call("post", "/window/cases", tokens("clerk.city"), body | {"person": 2**31 - 1})
+    assert nobody.status_code == 404
 
 
 def test_the_step_by_step_variant(tokens):

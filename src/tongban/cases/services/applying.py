@@ -25,6 +25,7 @@ from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Pro
 from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.identity.models import Company, Person
+from tongban.identity.services import person_confirm_in_person
 
 # Materials the department obtains itself: never asked of the applicant.
 FETCHED_SOURCES = {Material.Source.CERTIFICATE_LIBRARY, Material.Source.DATA_SHARING}
@@ -380,9 +381,14 @@ def case_window_create(
     person_id: int,
     answers: Any = None,
     form_data: Any = None,
+    identity_checked: bool = False,
 ) -> Case:
     """A clerk registers a walk-in's application at the window for any item of the city
-    (无差别受理). The case waits for the clerk's decision (accept, notice, refuse)."""
+    (无差别受理). The case waits for the clerk's decision (accept, notice, refuse).
+
+    When the item needs a higher identity assurance level than the walk-in's account has, the
+    clerk checks the ID card face to face and says so (``identity_checked``): the person is
+    raised to L3 in the same transaction; without it nothing is registered."""
     item, version = current_questionnaire(implementation_code)
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
@@ -400,13 +406,29 @@ def case_window_create(
         raise InvalidInput(
             problems=[Problem(field="form", reason=str(_("The form must be a JSON object.")))]
         )
-    if form_data is not None:
-        # The window's form is checked against the same schema as an online one (acceptance
-        # checks it only for online cases, so this is the one check it gets).
-        problems = form_problems_of(version, form_data)
-        if problems:
-            raise InvalidInput(problems=problems)
+    # The window's form is checked against the same schema as an online one (acceptance
+    # checks it only for online cases, so this is the one check it gets).
+    raise_to_l3 = person.assurance_level < version.min_assurance_level
+    problems = form_problems_of(version, form_data) if form_data is not None else []
+    if raise_to_l3 and not identity_checked:
+        problems.append(
+            Problem(
+                field="identity_checked",
+                reason=str(
+                    _(
+                        "This service needs identity assurance level L%(needed)s and the "
+                        "applicant's account is at L%(level)s. Check the applicant's ID "
+                        "card in person and confirm it."
+                    )
+                    % {"needed": version.min_assurance_level, "level": person.assurance_level}
+                ),
+            )
+        )
+    if problems:
+        raise InvalidInput(problems=problems)
     with transaction.atomic():
+        if raise_to_l3:
+            person = person_confirm_in_person(actor=actor, person_id=person.pk)
         case = Case.objects.create(
             item=item,
             version=version,

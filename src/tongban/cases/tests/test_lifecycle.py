@@ -130,6 +130,7 @@ def test_a_window_clerk_accepts_a_walk_in_with_a_deferred_material(item_finder):
         implementation_code=item.implementation_code,
         person_id=person.pk,
         form_data={"contact_name": person.name, "contact_phone": "13800000001"},
+        identity_checked=True,  # 张伟 is at L1; the clerk checks his ID card
     )
     missing = [m for m, state in services.completeness(case) if state != "fetched"]
     deferrable = [m for m in missing if m.necessity == "deferrable"]
@@ -152,7 +153,10 @@ def test_a_key_material_cannot_be_deferred(item_finder):
     _actor, person = person_actor(0)
     item = item_finder("有限责任公司设立登记")
     case = services.case_window_create(
-        actor=clerk, implementation_code=item.implementation_code, person_id=person.pk
+        actor=clerk,
+        implementation_code=item.implementation_code,
+        person_id=person.pk,
+        identity_checked=True,
     )
     key = next(m for m, s in services.completeness(case) if s == "missing")
     with pytest.raises(InvalidInput):
@@ -214,6 +218,25 @@ def test_applying_needs_the_items_assurance_level(item_finder):
             actor=actor, implementation_code=residence_permit(item_finder).implementation_code
         )
     assert "L2" in str(info.value.message)
+
+
+def test_a_window_intake_above_the_walk_ins_level_needs_an_id_card_check(item_finder):
+    clerk = staff("clerk.city")
+    _actor, person = person_actor(0, level=1)
+    code = residence_permit(item_finder).implementation_code
+    with pytest.raises(InvalidInput) as info:
+        services.case_window_create(actor=clerk, implementation_code=code, person_id=person.pk)
+    assert [p.field for p in info.value.problems] == ["identity_checked"]
+    assert "L2" in str(info.value.problems[0].reason)
+    assert not Case.objects.filter(applicant_person=person).exists()
+    person.refresh_from_db()
+    assert person.assurance_level == 1
+    case = services.case_window_create(
+        actor=clerk, implementation_code=code, person_id=person.pk, identity_checked=True
+    )
+    person.refresh_from_db()
+    assert case.status == Case.Status.SUBMITTED
+    assert (person.assurance_level, person.assurance_method) == (3, "counter")
 
 
 def test_disguised_and_oversized_files_are_refused(item_finder, settings):

@@ -74,6 +74,7 @@ def _window_case(item_finder, clerk: str = "clerk.city") -> Case:
         person_id=person.pk,
         answers={"Q1": ["own"], "Q3": ["legal_rep"], "Q4": ["no"]},
         form_data={"contact_name": person.name, "contact_phone": people.PEOPLE[0][2]},
+        identity_checked=True,  # 张伟 is at L1; the clerk checks his ID card
     )
     deferred = []
     for material, state in services.completeness(case):
@@ -112,7 +113,12 @@ def test_a_walk_in_business_licence_from_the_counter_to_the_hand_over(item_finde
     assert page.status_code == 200 and not Case.objects.filter(applicant_person=zhang).exists()
     page = clerk.post(url, {**ANSWERS, **form, "form-contact_phone": "12", "action": "create"})
     assert page.context["form"].errors["contact_phone"]  # checked against the schema
-    response = clerk.post(url, {**ANSWERS, **form, "action": "create"})
+    # 张伟's account is at L1 and the item needs L2: not without the clerk's ID-card check.
+    assert page.context["needs_identity_check"]
+    page = clerk.post(url, {**ANSWERS, **form, "action": "create"})
+    assert page.status_code == 200 and not Case.objects.filter(applicant_person=zhang).exists()
+    assert any("L2" in m for m in _messages(page))
+    response = clerk.post(url, {**ANSWERS, **form, "identity_checked": "1", "action": "create"})
     case = Case.objects.get(applicant_person=zhang)
     assert (
         response.status_code == 302 and response["Location"] == f"/workbench/cases/{case.number}/"
@@ -223,6 +229,7 @@ def test_a_one_time_notice_and_a_refusal_at_the_window(item_finder):
         actor=_staff("clerk.city"),
         implementation_code=item_finder(LICENCE).implementation_code,
         person_id=zhang.pk,
+        identity_checked=True,
     )
     missing = [m for m, state in services.completeness(case) if state == "missing"]
     url = f"/workbench/cases/{case.number}/"
@@ -258,6 +265,7 @@ def test_a_one_time_notice_and_a_refusal_at_the_window(item_finder):
         actor=_staff("clerk.city"),
         implementation_code=item_finder(LICENCE).implementation_code,
         person_id=zhang.pk,
+        identity_checked=True,
     )
     clerk.post(f"/workbench/cases/{other.number}/decide/", {"action": "refuse", "reason": ""})
     assert Case.objects.get(pk=other.pk).status == Case.Status.SUBMITTED  # reason required
@@ -362,6 +370,7 @@ def test_online_applications_are_in_the_departments_queue_window_ones_are_not(it
         actor=_staff("clerk.city"),
         implementation_code=item_finder(LICENCE).implementation_code,
         person_id=demo_person(0).pk,
+        identity_checked=True,
     )
     li = demo_person(1)
     actor = actor_for_user(li.user)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tongban.cases.models import Case, CaseEvent, Task
+from tongban.cases.models import Case, CaseEvent, CaseMaterial, ClockPause, SubmissionKey, Task
 from tongban.cases.services.common import case_visible
 from tongban.core.errors import NotFound
 from tongban.core.types import Actor, region_prefix
@@ -146,3 +146,61 @@ def acceptance_queue(*, actor: Actor) -> QuerySet[Case]:
     if actor.is_superuser:
         return cases.order_by("submitted_at")
     return cases.filter(_scope(actor, ("reviewer",))).order_by("submitted_at")
+
+
+def open_correction(case: Case) -> ClockPause | None:
+    """The correction request the applicant has still to answer (补正), while in correction."""
+    if case.status != Case.Status.CORRECTION:
+        return None
+    return (
+        ClockPause.objects.filter(case=case, kind=ClockPause.Kind.CORRECTION, ended_at__isnull=True)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def last_notice(case: Case) -> CaseEvent | None:
+    """The latest one-time notice (一次性告知) of everything missing."""
+    return CaseEvent.objects.filter(case=case, kind="notice").order_by("-at", "-id").first()
+
+
+def submitted_with_key(*, actor: Actor, key: str) -> Case | None:
+    """The case an earlier submission of this user with this idempotency key created."""
+    if not key:
+        return None
+    previous = (
+        SubmissionKey.objects.select_related("case")
+        .filter(user_id=actor.user_id, key=key[:100])
+        .first()
+    )
+    return previous.case if previous is not None else None
+
+
+def window_cases_waiting(*, actor: Actor) -> QuerySet[Case]:
+    """The walk-ins' applications this clerk registered that wait for a decision."""
+    return (
+        Case.objects.select_related("version", "applicant_person")
+        .filter(
+            channel=Case.Channel.WINDOW, status=Case.Status.SUBMITTED, submitted_by_id=actor.user_id
+        )
+        .order_by("-submitted_at")
+    )
+
+
+def staff_history(case: Case) -> QuerySet[CaseEvent]:
+    """Every event of the case with who acted: for staff who may see the case, never the
+    applicant (``timeline`` is the applicant's view)."""
+    return CaseEvent.objects.filter(case=case).select_related("department", "actor_user")
+
+
+def task_get(*, actor: Actor, task_id: int) -> Task:
+    """A task of a case the actor may see (else NotFound, as for an unknown task)."""
+    task = Task.objects.select_related("case", "department", "assignee").filter(pk=task_id).first()
+    if task is None or not case_visible(actor, task.case):
+        raise NotFound()
+    return task
+
+
+def case_file(case: Case, material_id: int) -> CaseMaterial | None:
+    """A stored file of a case the caller was allowed to see (through ``case_get``)."""
+    return CaseMaterial.objects.filter(case=case, pk=material_id).exclude(file="").first()

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongban.cases import selectors as case_selectors
 from tongban.cases import services as case_services
 from tongban.cases.documents import acceptance_receipt_pdf, notice_pdf
-from tongban.cases.models import Case, CaseEvent, ClockPause, SubmissionKey
+from tongban.cases.models import Case
 from tongban.cases.services.applying import max_upload_bytes
 from tongban.cases.services.common import case_target
 from tongban.catalog import application
@@ -80,18 +80,6 @@ def _own_draft(actor: Actor, code: str, draft_id: str | None) -> Case | None:
     if draft is None:
         raise Http404
     return draft
-
-
-def _submitted_with_key(actor: Actor, key: str) -> Case | None:
-    """The case an earlier request with this idempotency key already submitted."""
-    if not key:
-        return None
-    previous = (
-        SubmissionKey.objects.select_related("case")
-        .filter(user_id=actor.user_id, key=key[:100])
-        .first()
-    )
-    return previous.case if previous is not None else None
 
 
 def _blocked(actor: Actor, version: ItemVersion) -> dict[str, Any] | None:
@@ -223,7 +211,7 @@ def _apply_post(
     if action not in ("save", "submit"):
         raise Http404
     if action == "submit":
-        previous = _submitted_with_key(actor, key)
+        previous = case_selectors.submitted_with_key(actor=actor, key=key)
         if previous is not None:  # a double click or a refresh: the same case
             return _to_case(request, previous, already=True)
     draft_id = request.POST.get("draft") or None
@@ -355,20 +343,6 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 # One case
 
 
-def _open_correction(case: Case) -> ClockPause | None:
-    if case.status != Case.Status.CORRECTION:
-        return None
-    return (
-        ClockPause.objects.filter(case=case, kind=ClockPause.Kind.CORRECTION, ended_at__isnull=True)
-        .order_by("-started_at")
-        .first()
-    )
-
-
-def _last_notice(case: Case) -> CaseEvent | None:
-    return CaseEvent.objects.filter(case=case, kind="notice").order_by("-at", "-id").first()
-
-
 def _case_page(
     request: HttpRequest,
     case: Case,
@@ -385,8 +359,8 @@ def _case_page(
     case.version = version
     if rows is None:
         rows = material_rows(version, case.answers, case)
-    correction = _open_correction(case)
-    notice = _last_notice(case)
+    correction = case_selectors.open_correction(case)
+    notice = case_selectors.last_notice(case)
     flagged = {}
     if case.status == Case.Status.RETURNED and notice is not None:
         flagged = {
@@ -492,6 +466,6 @@ def case_receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
 def case_notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """The one-time notice of missing materials (一次性告知书), when the case has one."""
     case = case_selectors.case_get(actor=request_actor(request), number=number)
-    if _last_notice(case) is None:
+    if case_selectors.last_notice(case) is None:
         raise Http404
     return _pdf(notice_pdf(case), f"notice-{case.number}.pdf")

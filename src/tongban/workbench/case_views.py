@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from tongban.cases import documents
 from tongban.cases import selectors as case_selectors
 from tongban.cases import services as case_services
-from tongban.cases.models import Case, CaseEvent, CaseMaterial, ClockPause, Task
+from tongban.cases.models import Case, CaseMaterial, ClockPause, Task
 from tongban.cases.services.common import case_target
 from tongban.catalog import application
 from tongban.catalog.selectors import item_guide_get, item_search, materials_for_answers
@@ -203,13 +203,7 @@ def intake_search(request: HttpRequest) -> HttpResponse:
     actor, person = _clerk(request)
     text = request.GET.get("q", "").strip()[:100]
     results = item_search(text=text, page_size=20) if text else None
-    waiting = (
-        Case.objects.select_related("version", "applicant_person")
-        .filter(
-            channel=Case.Channel.WINDOW, status=Case.Status.SUBMITTED, submitted_by_id=actor.user_id
-        )
-        .order_by("-submitted_at")[:20]
-    )
+    waiting = case_selectors.window_cases_waiting(actor=actor)[:20]
     return _render(
         request,
         "intake_search.html",
@@ -322,7 +316,7 @@ def _staff_timeline(case: Case) -> list[dict[str, Any]]:
     """The whole history with who acted (staff see the staff member; applicants never do)."""
     entries = []
     names = {m.pk: m.display_name for m in case.version.materials.all()}
-    for event in CaseEvent.objects.filter(case=case).select_related("department", "actor_user"):
+    for event in case_selectors.staff_history(case):
         details = [
             f"{i.get('what') or i.get('name') or _('Application')}: {i.get('reason', '')}"
             for i in event.data.get("items") or []
@@ -445,10 +439,9 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @_page
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = Task.objects.select_related("case", "department", "assignee").filter(pk=task_id).first()
-    if task is None:
-        raise Http404
-    case = case_selectors.case_get(actor=actor_of(request), number=task.case.number)
+    actor = actor_of(request)
+    task = case_selectors.task_get(actor=actor, task_id=task_id)
+    case = case_selectors.case_get(actor=actor, number=task.case.number)
     return _case_page(request, case, task)
 
 
@@ -457,7 +450,7 @@ def case_material_file(request: HttpRequest, number: str, material_id: int) -> H
     """A scanned material, streamed only to those ``case_get`` lets see the case (files are
     never served from a public media URL)."""
     case = case_selectors.case_get(actor=actor_of(request), number=number)
-    material = CaseMaterial.objects.filter(case=case, pk=material_id).exclude(file="").first()
+    material = case_selectors.case_file(case, material_id)
     if material is None:
         raise Http404
     response = FileResponse(
@@ -574,11 +567,7 @@ def _correction_items(post: Any) -> list[dict[str, str]]:
 def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
     """Claim, reassign, return, request a correction, suspend / resume, or complete a step."""
     actor = actor_of(request)
-    task = Task.objects.select_related("case").filter(pk=task_id).first()
-    if task is None:
-        raise Http404
-    number = task.case.number
-    case_selectors.case_get(actor=actor, number=number)
+    number = case_selectors.task_get(actor=actor, task_id=task_id).case.number
     action, post = request.POST.get("action"), request.POST
     done = _("Done.")
     try:

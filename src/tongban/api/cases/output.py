@@ -34,7 +34,7 @@ from tongban.api.identity import (
     Caller,
 )
 from tongban.cases import selectors, services
-from tongban.cases.models import Case, CaseMaterial, ClockPause, Task
+from tongban.cases.models import Case, CaseMaterial, Task
 from tongban.catalog import application
 from tongban.core.errors import InvalidInput, NotFound, Problem
 from tongban.core.types import Actor
@@ -79,13 +79,7 @@ def _materials_out(case: Case) -> list[CaseMaterialOut]:
 
 
 def _correction_out(case: Case) -> CaseCorrectionOut | None:
-    if case.status != Case.Status.CORRECTION:
-        return None
-    pause = (
-        case.pauses.filter(kind=ClockPause.Kind.CORRECTION, ended_at__isnull=True)
-        .order_by("-started_at")
-        .first()
-    )
+    pause = selectors.open_correction(case)
     if pause is None:
         return None
     return CaseCorrectionOut(

@@ -103,6 +103,9 @@ class MaterialOut(Schema):
     original_copy: str
     source: str
     source_detail: str
+    certificate_type: str = Field(
+        description="the certificate type (证照类型代码) a certificate-library material is"
+    )
     paper_size: str
     copies: int
     notes: str
@@ -193,6 +196,7 @@ def _material_out(m: Material, situational: set[int]) -> MaterialOut:
         original_copy=m.original_copy,
         source=m.source,
         source_detail=m.source_detail,
+        certificate_type=m.certificate_type,
         paper_size=m.paper_size,
         copies=m.copies,
         notes=m.display_notes,

@@ -328,6 +328,11 @@ class Material(models.Model):
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     source_detail = models.CharField(_("source detail"), max_length=200, blank=True)
+    # For a material fetched from the certificate library: the certificate type's code
+    # (GB/T 36903 证照类型代码) whose valid certificate the applicant's holding replaces it.
+    certificate_type = models.CharField(
+        _("certificate type code"), max_length=21, blank=True, default=""
+    )
     paper_size = models.CharField(
         _("paper size"), max_length=6, choices=PaperSize.choices, blank=True, default=""
     )

@@ -481,6 +481,7 @@ def _m(
     copies: int = 1,
     notes: str = "",
     notes_en: str = "",
+    certificate_type: str = "",
 ) -> dict[str, Any]:
     default_notes = _SOURCE_NOTES[source]
     return {
@@ -494,6 +495,7 @@ def _m(
         "copies": copies,
         "notes": notes or default_notes[0],
         "notes_en": notes_en or default_notes[1],
+        "certificate_type": certificate_type,
     }
 
 
@@ -4026,6 +4028,7 @@ def _material(key: str, code: str, necessity: str, item_name: str, item_name_en:
         "original_copy": data["original_copy"],
         "source": data["source"],
         "source_detail": data["source_detail"],
+        "certificate_type": data.get("certificate_type", ""),
         "paper_size": data["paper_size"],
         "copies": data["copies"],
         "notes": data["notes"],

@@ -334,7 +334,7 @@ class MaterialInline(DraftInlineMixin, admin.StackedInline):
         ("code", "position"),
         ("name", "name_en"),
         ("necessity", "form", "original_copy"),
-        ("source", "source_detail"),
+        ("source", "source_detail", "certificate_type"),
         ("paper_size", "copies"),
         ("blank_form", "sample"),
         ("notes", "notes_en"),

@@ -81,6 +81,7 @@ MATERIAL_FIELDS = [
     "original_copy",
     "source",
     "source_detail",
+    "certificate_type",
     "paper_size",
     "copies",
     "notes",

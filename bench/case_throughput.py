@@ -116,13 +116,26 @@ def free_port() -> int:
 # CPU accounting from /proc: the gunicorn workers, the PostgreSQL backends, the whole machine
 
 
-def proc_cpu_seconds(pid: int) -> float:
+def proc_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds of a process so far, or None once it has exited."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return 0.0
+        return None
     fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+
+
+def cpu_of(pids: list[int]) -> dict[int, float]:
+    """CPU seconds of each process still running."""
+    seconds = {pid: proc_cpu_seconds(pid) for pid in pids}
+    return {pid: value for pid, value in seconds.items() if value is not None}
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU used between two readings by the processes alive at both (a backend that exits in
+    between is left out rather than counted negative)."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
 def children_of(pid: int) -> list[int]:
@@ -150,8 +163,8 @@ def machine_cpu() -> tuple[float, float]:
 class CpuSnapshot:
     workers: list[int]
     backends: list[int]
-    app: float
-    db: float
+    app: dict[int, float]
+    db: dict[int, float]
     loadgen: float
     machine: tuple[float, float]
 
@@ -185,8 +198,8 @@ class Meter:
         return CpuSnapshot(
             workers=workers,
             backends=backends,
-            app=sum(proc_cpu_seconds(p) for p in workers),
-            db=sum(proc_cpu_seconds(p) for p in backends),
+            app=cpu_of(workers),
+            db=cpu_of(backends),
             loadgen=time.process_time(),
             machine=machine_cpu(),
         )
@@ -653,8 +666,8 @@ def run_phase(
         units=[ms for r in recorders for ms in within(r.units)],
         endpoints=endpoints,
         cpu={
-            "app": after.app - before.app,
-            "db": after.db - before.db,
+            "app": cpu_used(before.app, after.app),
+            "db": cpu_used(before.db, after.db),
             "loadgen": after.loadgen - before.loadgen,
             "machine_busy": busy / total if total else 0.0,
         },

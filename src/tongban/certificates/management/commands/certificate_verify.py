@@ -10,14 +10,19 @@ from tongban.certificates.verification import MAX_TOKEN_BYTES, verify_credential
 
 
 def _read(value: str, *, limit: int) -> str:
+    """The contents of the file ``value`` names, or ``value`` itself (a token on the line)."""
     path = Path(value)
     try:
-        if len(value) < 4096 and path.is_file():
-            with path.open("rb") as handle:
-                return handle.read(limit + 1).decode("utf-8", "replace").strip()
+        is_file = "~" not in value and path.is_file()
+    except (OSError, ValueError):  # a token is no file name (too long, NUL…)
+        is_file = False
+    if not is_file:
+        return value.strip()
+    try:
+        with path.open("rb") as handle:
+            return handle.read(limit + 1).decode("utf-8", "replace").strip()
     except OSError as exc:
         raise CommandError(str(exc)) from exc
-    return value.strip()
 
 
 class Command(BaseCommand):

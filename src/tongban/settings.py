@@ -55,6 +55,10 @@ PII_KEYS = env_list("PII_KEYS", f"dev:{_derived_key('pii')}")
 PII_INDEX_KEY = os.environ.get("PII_INDEX_KEY", _derived_key("pii-index"))
 PII_KEYS_FROM_ENVIRONMENT = "PII_KEYS" in os.environ and "PII_INDEX_KEY" in os.environ
 
+# The platform's public address, for links that leave the site: the verification URL in a
+# certificate's QR code, the status list URI inside credentials (no trailing slash).
+TONGBAN_PUBLIC_URL = os.environ.get("TONGBAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -78,6 +82,7 @@ INSTALLED_APPS = [
     "tongban.identity",
     "tongban.catalog",
     "tongban.workflow",
+    "tongban.certificates",
     "tongban.cases",
     "tongban.notifications",
     "tongban.portal",

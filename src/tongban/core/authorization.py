@@ -85,6 +85,18 @@ RULES: dict[str, Rule] = {
     "case.accept": Rule(staff_roles=("window_clerk",), staff_anywhere=True),
     "case.prereview": Rule(staff_roles=("reviewer",)),
     "case.handover": Rule(staff_roles=("window_clerk",), staff_anywhere=True),
+    # certificates: the issuing department's approvers issue and change status; holders (and
+    # their company's agents) and the department's staff read them.
+    "certificate.issue": Rule(staff_roles=("approver",)),
+    "certificate.status.change": Rule(staff_roles=("approver",)),
+    "certificate.view": Rule(
+        owner=True,
+        company_agent=True,
+        company_representative=True,
+        agent_any_item=True,
+        staff_roles=("reviewer", "approver", "supervisor", "auditor"),
+    ),
+    "certificate.keys.manage": Rule(staff_roles=("administrator",)),
 }
 
 

@@ -4209,3 +4209,73 @@ def catalog() -> dict[str, Any]:
         "base_items": base_items,
         "items": _items(specs, base_codes),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Certificate types (证照类型)
+
+# The body that defines the demo province's certificate types (the type code is its credit
+# code followed by three digits).
+CERTIFICATE_DEFINING_BODY = credit_code(PROVINCE, 900)
+
+
+def base_code_of(name: str) -> str:
+    """The base code of the demo item named ``name``."""
+    specs = item_specs()
+    for spec, code in zip(specs, _base_codes(specs), strict=True):
+        if spec["name"] == name:
+            return code
+    raise KeyError(name)
+
+
+def certificate_types() -> list[dict[str, Any]]:
+    """营业执照 (market regulation) and 居住证 (each district's public security sub-bureau)."""
+    codes = department_codes()
+    return [
+        {
+            "code": CERTIFICATE_DEFINING_BODY + "001",
+            "name": "营业执照",
+            "name_en": "Business licence",
+            "holder_kind": "company",
+            "face_fields": [
+                {"key": "company_type", "label": "类型", "label_en": "Type", "required": True},
+                {
+                    "key": "legal_representative",
+                    "label": "法定代表人",
+                    "label_en": "Legal representative",
+                    "required": True,
+                },
+                {"key": "registered_capital", "label": "注册资本", "label_en": "Capital"},
+                {"key": "established_on", "label": "成立日期", "label_en": "Established"},
+                {"key": "address", "label": "住所", "label_en": "Address", "required": True},
+                {"key": "business_scope", "label": "经营范围", "label_en": "Business scope"},
+            ],
+            "validity_years": None,
+            "issuing_department_codes": [codes["amr"]],
+            "producing_item_codes": [base_code_of("有限责任公司设立登记（营业执照）")],
+            "renewal_item_code": base_code_of("有限责任公司变更登记"),
+            "disclosable_claims": ["in_good_standing"],
+        },
+        {
+            "code": CERTIFICATE_DEFINING_BODY + "002",
+            "name": "居住证",
+            "name_en": "Residence permit",
+            "holder_kind": "person",
+            "face_fields": [
+                {"key": "sex", "label": "性别", "label_en": "Sex", "required": True},
+                {"key": "address", "label": "居住地址", "label_en": "Address", "required": True},
+            ],
+            "validity_years": 1,
+            "issuing_department_codes": [codes[f"{d[0]}/psb"] for d in DISTRICTS],
+            "producing_item_codes": [base_code_of("居住证申领")],
+            "renewal_item_code": base_code_of("居住证签注"),
+            "disclosable_claims": [
+                "holderName",
+                "holderCode",
+                "sex",
+                "address",
+                "birth_date",
+                "age_over_18",
+            ],
+        },
+    ]

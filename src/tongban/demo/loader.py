@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from tongban.catalog import services as catalog_services
+from tongban.certificates import services as certificate_services
 from tongban.core.audit import audit_seal_all
 from tongban.core.types import Actor
 from tongban.demo import city, people
@@ -128,6 +129,57 @@ def load_demo_people(system: Actor) -> None:
             )
 
 
+def load_demo_certificates(system: Actor) -> int:
+    """The two certificate types and a certificate of each in the demo wallets (once)."""
+    from tongban.certificates.models import Certificate
+
+    for definition in city.certificate_types():
+        certificate_services.certificate_type_define(actor=system, **definition)
+    business, residence = (d["code"] for d in city.certificate_types())
+    codes = city.department_codes()
+    company_name, company_code, rep, _status = people.COMPANIES[0]
+    person_name, person_number, _phone, _level = people.PEOPLE[0]
+    wanted = [
+        (
+            business,
+            codes["amr"],
+            company_code,
+            company_name,
+            {
+                "company_type": "有限责任公司（自然人投资或控股）",
+                "legal_representative": people.PEOPLE[rep][0],
+                "registered_capital": "壹佰万元整",
+                "established_on": "2015-06-01",
+                "address": "江川市临江区滨江街道科技路8号",
+                "business_scope": "软件开发；信息技术咨询服务；数据处理服务。",
+            },
+        ),
+        (
+            residence,
+            codes["990102/psb"],
+            person_number,
+            person_name,
+            {"sex": "男", "address": "江川市临江区滨江街道滨江社区望江路12号"},
+        ),
+    ]
+    issued = 0
+    for type_code, issuer_code, holder_code, holder_name, fields in wanted:
+        kind = "company" if type_code == business else "person"
+        index = certificate_services.holder_index(holder_kind=kind, code=holder_code)
+        if Certificate.objects.filter(type__code=type_code, holder_code_index=index).exists():
+            continue
+        certificate_services.certificate_issue(
+            actor=system,
+            type_code=type_code,
+            issuer_department_id=Department.objects.get(credit_code=issuer_code).pk,
+            holder_code=holder_code,
+            holder_name=holder_name,
+            fields=fields,
+        )
+        issued += 1
+    return issued
+
+
 def load_demo_city() -> dict[str, int]:
     """Organisations, the published catalog and the demo staff accounts."""
     system = Actor.system("load_demo")
@@ -171,5 +223,6 @@ def load_demo_city() -> dict[str, int]:
                     actor=system, username=username, password=DEMO_PASSWORD, roles=roles
                 )
         load_demo_people(system)
+        certificates = load_demo_certificates(system)
     audit_seal_all()
-    return {**orgs, **summary}
+    return {**orgs, **summary, "certificates": certificates}

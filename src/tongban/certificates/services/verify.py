@@ -1,0 +1,68 @@
+"""Verification against the library: builds the offline verifier's inputs from the database
+(the issuer's JWKS and current signed status list) and calls the same pure function."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from tongban.certificates.identifiers import parse_identifier
+from tongban.certificates.models import Certificate, SigningKey, StatusList
+from tongban.certificates.services.status import status_list_token
+from tongban.certificates.signing import b64url_decode, jwks_document, kid_issuer
+from tongban.certificates.verification import (
+    MAX_TOKEN_BYTES,
+    VerificationResult,
+    _refuse,
+    verify_credential,
+)
+from tongban.core.errors import InvalidInput, NotFound
+
+
+def _unverified_payload(token: str) -> tuple[str, dict]:
+    """(kid, payload) read without checking anything: only to find the inputs."""
+    jws = token.split("~", 1)[0]
+    header, payload, _signature = jws.split(".")
+    kid = json.loads(b64url_decode(header)).get("kid", "")
+    return str(kid), json.loads(b64url_decode(payload))
+
+
+def certificate_verify(*, token: str, now: datetime | None = None) -> VerificationResult:
+    """Verify a credential or presentation with the issuer's published keys and status list,
+    exactly as an offline verifier would. Never raises on bad input."""
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_BYTES:
+        return _refuse("too_large")
+    try:
+        kid, payload = _unverified_payload(token.strip())
+        status = payload["status"]["status_list"]
+        uri = status["uri"]
+        issuer_code, number = uri.rstrip("/").rsplit("/", 2)[-2:]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return _refuse("malformed")
+    keys = SigningKey.objects.filter(department__credit_code=kid_issuer(kid)).values_list(
+        "public_jwk", flat=True
+    )
+    jwks = jwks_document(list(keys))
+    status_token = None
+    if (
+        number.isdigit()
+        and StatusList.objects.filter(
+            department__credit_code=issuer_code, number=int(number)
+        ).exists()
+    ):
+        status_token = status_list_token(issuer_code=issuer_code, number=int(number))
+    result = verify_credential(token, jwks=jwks, status_list_token=status_token or "", now=now)
+    return result
+
+
+def certificate_check(*, identifier: str, now: datetime | None = None) -> VerificationResult:
+    """Verify the library's own copy of a certificate found by its identifier (the page a QR
+    code opens). ``NotFound`` when the library holds no such certificate."""
+    try:
+        parse_identifier(identifier)
+    except InvalidInput as exc:
+        raise NotFound() from exc
+    certificate = Certificate.objects.filter(identifier=identifier.strip().upper()).first()
+    if certificate is None:
+        raise NotFound()
+    return certificate_verify(token=certificate.credential, now=now)

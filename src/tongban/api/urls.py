@@ -16,6 +16,7 @@ from ninja.parser import Parser
 
 from tongban.api.cases import router as cases_router
 from tongban.api.catalog import router as catalog_router
+from tongban.api.certificates import router as certificates_router
 from tongban.api.identity import Unauthenticated
 from tongban.api.identity import router as identity_router
 from tongban.api.organizations import router as organizations_router
@@ -75,6 +76,7 @@ api = NinjaAPI(
 api.add_router("/catalog", catalog_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/identity", identity_router)
+api.add_router("/certificates", certificates_router)
 api.add_router("/", cases_router)
 
 

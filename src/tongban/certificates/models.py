@@ -7,6 +7,7 @@ ID number on the platform. State changes go through ``services``; events are app
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -273,3 +274,38 @@ class CertificateEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.kind}"
+
+
+SHOW_CONTEXT = "certificate.show"
+
+
+class CertificateShow(models.Model):
+    """亮证: one showing of a certificate, a QR code good for one scan within minutes. Only the
+    hash of the code is kept; the presentation (with just the chosen claims) is sealed."""
+
+    certificate = models.ForeignKey(
+        Certificate,
+        verbose_name=_("certificate"),
+        on_delete=models.CASCADE,
+        related_name="shows",
+    )
+    token_hash = models.CharField(_("code hash"), max_length=64, unique=True)
+    presentation_sealed = models.TextField(_("presentation (encrypted)"))
+    disclosed = models.JSONField(_("claims disclosed"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shown by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("shown"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("scanned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate showing")
+        verbose_name_plural = _("certificate showings")
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tongban.portal import account_views as accounts
-from tongban.portal import case_views, notification_views, views
+from tongban.portal import case_views, certificate_views, notification_views, views
 
 app_name = "portal"
 
@@ -22,6 +22,34 @@ urlpatterns = [
     path("cases/<str:number>/", case_views.case_detail, name="case"),
     path("cases/<str:number>/receipt.pdf", case_views.case_receipt_pdf, name="case_receipt"),
     path("cases/<str:number>/notice.pdf", case_views.case_notice_pdf, name="case_notice"),
+    path("certificates/", certificate_views.wallet, name="certificates"),
+    path(
+        "certificates/mine/<str:identifier>/",
+        certificate_views.certificate_detail,
+        name="certificate",
+    ),
+    path(
+        "certificates/mine/<str:identifier>/face.pdf",
+        certificate_views.certificate_pdf,
+        name="certificate_pdf",
+    ),
+    path(
+        "certificates/mine/<str:identifier>/show/",
+        certificate_views.certificate_show,
+        name="certificate_show",
+    ),
+    path(
+        "certificates/verify/<str:identifier>",
+        certificate_views.verify_identifier,
+        name="certificate_verify",
+    ),
+    path("certificates/show/<str:token>/", certificate_views.verify_show, name="certificate_scan"),
+    path("certificates/jwks.json", certificate_views.jwks, name="certificate_jwks"),
+    path(
+        "certificates/status/<str:issuer_code>/<int:number>",
+        certificate_views.status_list,
+        name="certificate_status_list",
+    ),
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
     path("departments/", views.departments, name="departments"),

@@ -38,6 +38,7 @@ AMR = "江川市市场监督管理局"
 RESIDENCE_PERMIT = "居住证申领"
 PSB_LINJIANG = "江川市公安局临江区分局"
 CASE_URL = re.compile(r"/cases/(\d{22}[0-9X])/$")
+ONLINE_ADDRESS = "江川市临江区滨江街道望江路18号"
 STAFF_NAMES = ("review.linjiang", "approve.linjiang", "clerk.qingshan")
 
 
@@ -293,6 +294,7 @@ def _apply_for_a_residence_permit(page, mobile: str) -> str:
     page.locator(".apply-online a").click()
 
     expect(page.locator("#f-contact_phone")).to_have_value(mobile)
+    page.fill("#f-address", ONLINE_ADDRESS)  # goes on the face of the permit
     uploads = page.locator("li.material input[type=file]")
     for index in range(uploads.count()):
         uploads.nth(index).set_input_files(files=_scan(f"online-scan-{index + 1}.pdf"))
@@ -405,8 +407,12 @@ def test_a_correction_online_then_approved_and_closed(open_page, live_var_dir):
     decide.get_by_label(re.compile("决定的法律依据|Legal basis")).fill(
         "《居住证暂行条例》第二条、第九条"
     )
+    # The permit's face is prefilled from the application and her ID number.
+    expect(decide.locator("#cert-address")).to_have_value(ONLINE_ADDRESS)
+    expect(decide.locator("#cert-sex")).to_have_value("女")
     decide.get_by_role("button", name=re.compile("记录决定|Record the decision")).click()
     expect(approver.locator(".case-status")).to_have_text(re.compile("已批准|Approved"))
+    expect(approver.locator(".case-certificate")).to_contain_text("居住证")
     expect(approver.locator(".case-head")).to_contain_text("《居住证暂行条例》第二条、第九条")
     approver.get_by_role("button", name=re.compile("^(办结|Close the case)$")).click()
     expect(approver.locator(".case-status")).to_have_text(re.compile("已办结|Closed"))
@@ -452,13 +458,21 @@ def test_a_correction_online_then_approved_and_closed(open_page, live_var_dir):
         "case.accepted",
         "case.correction_requested",
         "case.approved",
+        "case.certificate_issued",
         "case.ready_for_pickup",
     ]
     assert {d["status"] for d in deliveries} == {"sent"}
-    assert len(_sms_about(live_var_dir, mobile, number)) == 4
+    assert len(_sms_about(live_var_dir, mobile, number)) == 5
     citizen.goto("/account/messages/")
     inbox = citizen.locator("ul.items li")
     expect(inbox.nth(0).locator(".meta")).to_contain_text("结果待领取")
-    expect(inbox.nth(1).locator(".meta")).to_contain_text("申请已获批准")
+    expect(inbox.nth(1).locator(".meta")).to_contain_text("电子证照已签发")
+    expect(inbox.nth(2).locator(".meta")).to_contain_text("申请已获批准")
     inbox.nth(0).locator("a.item-title").click()
     expect(citizen.locator("#message")).to_contain_text(number)
+    # The permit is in her wallet (我的证照), its face as she applied.
+    citizen.goto("/account/messages/")
+    citizen.locator("ul.items li").nth(1).locator("a.item-title").click()
+    citizen.locator("#message .actions a").first.click()
+    expect(citizen.locator("main")).to_contain_text(ONLINE_ADDRESS)
+    expect(citizen.locator(".certificate-status")).to_contain_text("有效")

@@ -29,6 +29,7 @@ EVENT_LABELS = {
     "resumed": _("Processing resumed"),
     "approved": _("Approved"),
     "rejected": _("Rejected"),
+    "certificate_issued": _("Electronic certificate issued"),
     "closed": _("Closed"),
     "handed_over": _("Result handed over"),
 }

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.crypto import unseal
@@ -18,6 +19,15 @@ from tongban.core.crypto import unseal
 HOLDER_CODE_CONTEXT = "certificate.holder_code"
 FIELDS_CONTEXT = "certificate.fields"
 CREDENTIAL_CONTEXT = "certificate.credential"
+
+
+def face_label(spec: dict) -> str:
+    """A face field's label in the active language (Chinese unless English is chosen)."""
+    if (get_language() or "").startswith("en") and spec.get("label_en"):
+        return str(spec["label_en"])
+    return str(spec.get("label") or spec["key"])
+
+
 PRIVATE_KEY_CONTEXT = "certificate.signing_key"
 
 
@@ -202,7 +212,9 @@ class Certificate(models.Model):
     status_index = models.PositiveIntegerField(_("status list index"))
     credential_sealed = models.TextField(_("credential (encrypted)"))
     source = models.CharField(_("source"), max_length=10, choices=Source)
-    case_number = models.CharField(_("case number"), max_length=40, null=True, blank=True)
+    case_number = models.CharField(
+        _("case number"), max_length=40, null=True, blank=True, db_index=True
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

@@ -18,6 +18,7 @@ __all__ = [
     "certificate_type_get",
     "certificates_for_company",
     "certificates_for_person",
+    "certificates_of_case",
     "certificates_valid_for_holder",
     "department_jwks",
     "platform_jwks",
@@ -63,6 +64,11 @@ def certificates_valid_for_holder(
     if type_codes is not None:
         qs = qs.filter(type__code__in=type_codes)
     return qs
+
+
+def certificates_of_case(*, case_number: str) -> QuerySet[Certificate]:
+    """The certificates a case's approval issued (every version it made)."""
+    return Certificate.objects.select_related(*_WALLET_RELATED).filter(case_number=case_number)
 
 
 def certificate_type_get(*, code: str) -> CertificateType | None:

@@ -7,8 +7,10 @@ Pure Python and deterministic: ``organizations()`` returns the document that
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from tongban.catalog.application import DEFAULT_FORM
 from tongban.core.ids import org_code_check, uscc_check
 
 # ---------------------------------------------------------------------------------------------
@@ -30,6 +32,10 @@ PROVINCE = "990000"
 CITY = "990100"
 CITY_NAME = "江川市"
 PHONE_PREFIX = "0999-"
+
+# The body that defines the demo province's certificate types (the type code is its credit
+# code followed by three digits).
+CERTIFICATE_DEFINING_BODY = credit_code(PROVINCE, 900)
 
 # code, name, name_en, streets (name, name_en)
 DISTRICTS: list[tuple[str, str, str, list[tuple[str, str]]]] = [
@@ -606,8 +612,21 @@ MATERIALS: dict[str, dict[str, Any]] = {
         notes="须加盖学校公章，注明入学时间和学制。",
         notes_en="Sealed by the school, with the admission date and length of study.",
     ),
-    "business_lic": _m("营业执照", "Business licence", CL, "市场监督管理部门"),
-    "residence_permit": _m("居住证", "Residence permit", CL, "公安机关", paper_size="other"),
+    "business_lic": _m(
+        "营业执照",
+        "Business licence",
+        CL,
+        "市场监督管理部门",
+        certificate_type=CERTIFICATE_DEFINING_BODY + "001",
+    ),
+    "residence_permit": _m(
+        "居住证",
+        "Residence permit",
+        CL,
+        "公安机关",
+        paper_size="other",
+        certificate_type=CERTIFICATE_DEFINING_BODY + "002",
+    ),
     "move_permit": _m(
         "准予迁入证明",
         "Permit to move in",
@@ -3903,6 +3922,38 @@ ALL_ITEM_TABLES = [
 # for items that change someone's legal status or move money (and the criminal and marriage
 # records); L3 (confirmed in person at a window) for the few where a mistaken identity can hardly be
 # undone. Penalties, enforcement and inspections are started by the department: L1.
+def _form(fields: dict[str, dict[str, Any]], *, long: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The default application form with the item's own (optional) fields after the contact."""
+    form = copy.deepcopy(DEFAULT_FORM)
+    form["properties"].update(fields)
+    order = form["x-layout"]["order"]
+    form["x-layout"]["order"] = order[:2] + list(fields) + order[2:]
+    form["x-layout"]["long"] = [*form["x-layout"]["long"], *long]
+    return form
+
+
+# The items whose approval issues a certificate ask for what goes on its face (照面), so the
+# approver confirms instead of typing.
+APPLICATION_FORMS: dict[str, dict[str, Any]] = {
+    "有限责任公司设立登记（营业执照）": _form(
+        {
+            "company_name": {"type": "string", "title": "拟设立公司名称", "maxLength": 100},
+            "company_type": {
+                "type": "string",
+                "title": "公司类型",
+                "enum": ["有限责任公司（自然人独资）", "有限责任公司（自然人投资或控股）"],
+            },
+            "registered_capital": {"type": "string", "title": "注册资本", "maxLength": 50},
+            "address": {"type": "string", "title": "住所", "maxLength": 200},
+            "business_scope": {"type": "string", "title": "经营范围", "maxLength": 1000},
+        },
+        long=("business_scope",),
+    ),
+    "居住证申领": _form(
+        {"address": {"type": "string", "title": "居住地址", "maxLength": 200}},
+    ),
+}
+
 ASSURANCE_LEVELS: dict[str, int] = {
     # household registration and identity documents
     "居住证申领": 2,
@@ -4110,9 +4161,9 @@ def item_specs() -> list[dict[str, Any]]:
 
 
 def _items(specs: list[dict[str, Any]], base_codes: list[str]) -> list[dict[str, Any]]:
-    unknown = set(ASSURANCE_LEVELS) - {spec["name"] for spec in specs}
+    unknown = (set(ASSURANCE_LEVELS) | set(APPLICATION_FORMS)) - {spec["name"] for spec in specs}
     if unknown:
-        raise ValueError(f"ASSURANCE_LEVELS names unknown items: {sorted(unknown)}")
+        raise ValueError(f"demo tables name unknown items: {sorted(unknown)}")
     items = []
     for spec, base_code in zip(specs, base_codes, strict=True):
         item_type = spec["item_type"]
@@ -4131,9 +4182,13 @@ def _items(specs: list[dict[str, Any]], base_codes: list[str]) -> list[dict[str,
             post = result_type in {"certificate", "approval_document"} and depth >= 3
         materials, situations = _materials_and_situations(spec)
         enforcement = item_type in {"02", "03", "06"}
+        extra = {}
+        if spec["name"] in APPLICATION_FORMS:
+            extra["application_form"] = copy.deepcopy(APPLICATION_FORMS[spec["name"]])
         for place in _implementers(spec["dept"]):
             items.append(
                 {
+                    **extra,
                     "implementation_code": place["department"] + base_code,
                     "base_code": base_code,
                     "department": place["department"],
@@ -4214,10 +4269,6 @@ def catalog() -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # Certificate types (证照类型)
 
-# The body that defines the demo province's certificate types (the type code is its credit
-# code followed by three digits).
-CERTIFICATE_DEFINING_BODY = credit_code(PROVINCE, 900)
-
 
 def base_code_of(name: str) -> str:
     """The base code of the demo item named ``name``."""
@@ -4244,9 +4295,15 @@ def certificate_types() -> list[dict[str, Any]]:
                     "label": "法定代表人",
                     "label_en": "Legal representative",
                     "required": True,
+                    "from": "person.name",
                 },
                 {"key": "registered_capital", "label": "注册资本", "label_en": "Capital"},
-                {"key": "established_on", "label": "成立日期", "label_en": "Established"},
+                {
+                    "key": "established_on",
+                    "label": "成立日期",
+                    "label_en": "Established",
+                    "from": "decision.date",
+                },
                 {"key": "address", "label": "住所", "label_en": "Address", "required": True},
                 {"key": "business_scope", "label": "经营范围", "label_en": "Business scope"},
             ],
@@ -4262,7 +4319,13 @@ def certificate_types() -> list[dict[str, Any]]:
             "name_en": "Residence permit",
             "holder_kind": "person",
             "face_fields": [
-                {"key": "sex", "label": "性别", "label_en": "Sex", "required": True},
+                {
+                    "key": "sex",
+                    "label": "性别",
+                    "label_en": "Sex",
+                    "required": True,
+                    "from": "person.sex",
+                },
                 {"key": "address", "label": "居住地址", "label_en": "Address", "required": True},
             ],
             "validity_years": 1,

@@ -12,6 +12,7 @@ KINDS = {
     "case.approved": _("Application approved"),
     "case.rejected": _("Application rejected"),
     "case.ready_for_pickup": _("Ready for pickup"),
+    "case.certificate_issued": _("Electronic certificate issued"),
     "case.refused": _("Application not accepted"),
     "case.notice": _("Notice"),
 }

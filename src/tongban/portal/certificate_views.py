@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tongban.certificates import holding
 from tongban.certificates.face import certificate_face_pdf
+from tongban.certificates.models import face_label
 from tongban.certificates.services import platform_jwks, status_list_token
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.identity.selectors import request_actor
@@ -33,7 +34,7 @@ def _face(certificate) -> list[tuple[str, str]]:
     """The face fields in the type's order, with their labels."""
     values = certificate.fields
     return [
-        (field.get("label", field["key"]), values.get(field["key"], ""))
+        (face_label(field), values.get(field["key"], ""))
         for field in certificate.type.face_fields
         if values.get(field["key"], "") != ""
     ]
@@ -123,11 +124,7 @@ def certificate_show(request: HttpRequest, identifier: str) -> HttpResponse:
 def _verification_page(request, result, certificate, *, shown=None) -> HttpResponse:
     claims = result.claims if result.valid else {}
     subject = claims.get("credentialSubject", {}) if isinstance(claims, dict) else {}
-    labels = (
-        {f["key"]: f.get("label", f["key"]) for f in certificate.type.face_fields}
-        if certificate
-        else {}
-    )
+    labels = {f["key"]: face_label(f) for f in certificate.type.face_fields} if certificate else {}
     labels.update(
         {
             "holderName": _("Holder"),

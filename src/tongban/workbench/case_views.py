@@ -27,6 +27,9 @@ from tongban.cases.models import Case, CaseMaterial, ClockPause, Task
 from tongban.cases.services.common import case_target
 from tongban.catalog import application
 from tongban.catalog.selectors import item_guide_get, item_search, materials_for_answers
+from tongban.certificates.face import certificate_face_pdf
+from tongban.certificates.models import face_label
+from tongban.certificates.selectors import certificates_of_case
 from tongban.core.authorization import Target, permits, permits_role
 from tongban.core.errors import Forbidden, InvalidInput, NotFound, TongbanError
 from tongban.core.types import Actor, RoleGrant
@@ -36,6 +39,8 @@ from tongban.workflow import clock
 from tongban.workflow.selectors import calendar_current
 
 CORRECTION_ROWS = 5
+# The approver's face-field inputs for the certificate the decision issues (cert-<key>).
+CERTIFICATE_PREFIX = "cert-"
 OPEN_TASK = (Task.Status.OPEN, Task.Status.CLAIMED)
 STATE_LABELS = {
     **dict(CaseMaterial.State.choices),
@@ -358,7 +363,44 @@ def _colleagues(task: Task) -> list[Any]:
     return sorted(users.values(), key=lambda u: u.get_username())
 
 
-def _task_context(actor: Actor, case: Case, task: Task) -> dict[str, Any]:
+def _certificate_rows(actor: Actor, case: Case, typed: dict[str, str]) -> dict[str, Any] | None:
+    """The certificate approving the case issues, its face prefilled from the application
+    (then from what the approver typed before a refused attempt)."""
+    found = case_services.certificate_proposal(actor=actor, case=case)
+    if found is None:
+        return None
+    result, values = found
+    specs = list(result.certificate_type.face_fields)
+    if result.establishes:
+        specs.insert(0, {"key": "holder_name", "label": _("Company name"), "required": True})
+    return {
+        "type": result.certificate_type,
+        "renews": result.renews,
+        "establishes": result.establishes,
+        "rows": [
+            {
+                "key": spec["key"],
+                "label": face_label(spec),
+                "required": bool(spec.get("required")),
+                "value": typed.get(spec["key"], values.get(spec["key"], "")),
+            }
+            for spec in specs
+        ],
+    }
+
+
+def _certificate_labels(actor: Actor, number: str) -> dict[str, str]:
+    case = case_selectors.case_get(actor=actor, number=number)
+    result = case_services.result_of(case)
+    if result is None:
+        return {}
+    labels = {f"certificate.{s['key']}": face_label(s) for s in result.certificate_type.face_fields}
+    return labels | {"certificate.holder_name": str(_("Company name"))}
+
+
+def _task_context(
+    actor: Actor, case: Case, task: Task, typed: dict[str, str] | None = None
+) -> dict[str, Any]:
     stages = application.stages(application.steps_of(case.version))
     task_target = Target(
         kind="task",
@@ -368,10 +410,14 @@ def _task_context(actor: Actor, case: Case, task: Task) -> dict[str, Any]:
     )
     may_work = permits_role(actor, task.role, task_target)
     is_open = task.status in OPEN_TASK
+    last_step = task.stage == len(stages) - 1
     return {
+        "certificate": _certificate_rows(actor, case, typed or {})
+        if last_step and may_work and is_open
+        else None,
         "task": task,
         "may_work": may_work and is_open,
-        "last_step": task.stage == len(stages) - 1,
+        "last_step": last_step,
         "colleagues": _colleagues(task) if may_work and is_open else [],
         "procedures": [c for c in ClockPause.Kind.choices if c[0] != ClockPause.Kind.CORRECTION],
         "correction_rows": range(CORRECTION_ROWS),
@@ -426,7 +472,10 @@ def _case_page(request: HttpRequest, case: Case, task: Task | None = None) -> Ht
         "remaining": clock.remaining(case.legal_due_at) if case.legal_due_at else None,
     }
     if task is not None:
-        context.update(_task_context(actor, case, task))
+        typed = request.session.pop(f"{CERTIFICATE_PREFIX}{task.pk}", None)
+        context.update(_task_context(actor, case, task, typed if isinstance(typed, dict) else {}))
+    if case.decided_at and case.number:
+        context["certificates"] = list(certificates_of_case(case_number=case.number))
     title = f"{case.version.display_name} · {case.number}"
     return _render(request, "case.html", title, **context)
 
@@ -480,6 +529,16 @@ def case_notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     if not case.events.filter(kind="notice").exists():
         raise Http404
     return _pdf(documents.notice_pdf(case), f"notice-{case.number}.pdf")
+
+
+@_page
+def case_certificate_pdf(request: HttpRequest, number: str, certificate_id: int) -> HttpResponse:
+    """The face of a certificate the case issued, for the window to print (纸电同发)."""
+    case = case_selectors.case_get(actor=actor_of(request), number=number)
+    certificate = certificates_of_case(case_number=case.number).filter(pk=certificate_id).first()
+    if certificate is None:
+        raise Http404
+    return _pdf(certificate_face_pdf(certificate=certificate), f"{certificate.identifier}.pdf")
 
 
 @_page
@@ -602,14 +661,26 @@ def task_act(request: HttpRequest, task_id: int) -> HttpResponse:
             case_services.case_resume(actor=actor, task_id=task_id)
             done = _("Processing resumed; the clock runs again.")
         elif action == "complete":
-            case_services.task_complete(
-                actor=actor,
-                task_id=task_id,
-                note=post.get("note", ""),
-                outcome=post.get("outcome") or "pass",
-                reason=post.get("reason", ""),
-                legal_basis=post.get("legal_basis", ""),
-            )
+            typed = {
+                key.removeprefix(CERTIFICATE_PREFIX): value[:1000]
+                for key, value in post.items()
+                if key.startswith(CERTIFICATE_PREFIX)
+            }
+            try:
+                case_services.task_complete(
+                    actor=actor,
+                    task_id=task_id,
+                    note=post.get("note", ""),
+                    outcome=post.get("outcome") or "pass",
+                    reason=post.get("reason", ""),
+                    legal_basis=post.get("legal_basis", ""),
+                    certificate=typed or None,
+                )
+            except TongbanError as exc:
+                # Keep what the approver typed on the face for the next attempt.
+                request.session[f"{CERTIFICATE_PREFIX}{task_id}"] = dict(list(typed.items())[:30])
+                _report(request, exc, _certificate_labels(actor, number))
+                return redirect("workbench:task", task_id)
             messages.success(request, _("Step completed."))
             return redirect("workbench:case", number)
         else:

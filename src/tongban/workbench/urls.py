@@ -32,6 +32,11 @@ urlpatterns = [
     path("cases/<str:number>/close/", case_views.case_close, name="case_close"),
     path("cases/<str:number>/receipt.pdf", case_views.case_receipt_pdf, name="case_receipt"),
     path("cases/<str:number>/notice.pdf", case_views.case_notice_pdf, name="case_notice"),
+    path(
+        "cases/<str:number>/certificates/<int:certificate_id>.pdf",
+        case_views.case_certificate_pdf,
+        name="case_certificate",
+    ),
     path("catalog/import/", views.catalog_import, name="catalog_import"),
     path("catalog/export.<str:fmt>", views.catalog_export, name="catalog_export"),
     path("catalog/versions/<int:version_id>/publish/", views.publish, name="publish"),

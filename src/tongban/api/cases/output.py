@@ -15,6 +15,7 @@ from tongban.api.cases.common import (
 )
 from tongban.api.cases.schemas import (
     CaseApplicationIn,
+    CaseCertificateOut,
     CaseCorrectionItemOut,
     CaseCorrectionOut,
     CaseDraftIn,
@@ -36,6 +37,7 @@ from tongban.api.identity import (
 from tongban.cases import selectors, services
 from tongban.cases.models import Case, CaseMaterial, Task
 from tongban.catalog import application
+from tongban.certificates.selectors import certificates_of_case
 from tongban.core.errors import InvalidInput, NotFound, Problem
 from tongban.core.types import Actor
 
@@ -169,6 +171,19 @@ def case_out(case: Case) -> CaseOut:
             )
             for entry in selectors.timeline(case)
         ],
+        certificates=[
+            CaseCertificateOut(
+                identifier=c.identifier,
+                type=c.type.code,
+                type_name=c.type.name,
+                version=c.version,
+                status=c.status,
+                holder=c.holder_name,
+            )
+            for c in certificates_of_case(case_number=case.number)
+        ]
+        if case.number and case.decided_at
+        else [],
     )
 
 

@@ -162,6 +162,20 @@ class CaseDecisionIn(StrictIn):
     reason: Reason
     legal_basis: Reason
     note: Text = ""
+    certificate: (
+        Annotated[
+            dict[FieldName, Annotated[str, StringConstraints(max_length=1000)]],
+            Field(max_length=30),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description=(
+            "when approving an item that issues a certificate: its face fields (key → text; "
+            "holder_name names a company being founded), over what the case already says "
+            "(GET …/certificate-proposal)"
+        ),
+    )
 
 
 class CaseNoteIn(StrictIn):
@@ -250,6 +264,30 @@ class CaseTaskOut(Schema):
     due_at: dt.datetime | None
 
 
+class CaseCertificateOut(Schema):
+    identifier: str = Field(description="1.2.156.3005.2.… (GB/T 36903)")
+    type: str
+    type_name: str
+    version: int
+    status: str
+    holder: str = Field(description="the holder's name")
+
+
+class CertificateProposalFieldOut(Schema):
+    key: str
+    label: str
+    required: bool
+    value: str = Field(description="what the case already says")
+
+
+class CertificateProposalOut(Schema):
+    type: str
+    type_name: str
+    renews: str | None = Field(description="the identifier of the certificate being renewed")
+    establishes: bool = Field(description="a company is founded: holder_name names it")
+    fields: list[CertificateProposalFieldOut]
+
+
 class CaseOut(Schema):
     number: str = Field(description="办件编号 (docs/case-numbers.md)")
     item: str
@@ -278,6 +316,9 @@ class CaseOut(Schema):
         description="the approval steps open now (none before acceptance and after the decision)"
     )
     timeline: list[CaseTimelineOut]
+    certificates: list[CaseCertificateOut] = Field(
+        description="the electronic certificates this case's approval issued"
+    )
 
 
 class CaseSummaryOut(Schema):

@@ -27,6 +27,8 @@ from tongban.api.cases.schemas import (
     CaseOut,
     CasePath,
     CaseReasonIn,
+    CertificateProposalFieldOut,
+    CertificateProposalOut,
     IdPath,
     TaskOut,
     TaskQuery,
@@ -38,6 +40,7 @@ from tongban.api.cases.schemas import (
     responses,
 )
 from tongban.cases import selectors, services
+from tongban.certificates.models import face_label
 from tongban.core.errors import InvalidInput, NotFound, Problem
 from tongban.identity import services as identity_services
 
@@ -172,8 +175,45 @@ def case_decide(request: HttpRequest, path: Path[CasePath], body: CaseDecisionIn
         reason=body.reason,
         legal_basis=body.legal_basis,
         case_number=path.case_number.upper(),
+        certificate=body.certificate,
     )
     return Status(201, case_out(decided))
+
+
+@router.get(
+    "/cases/{case_number}/certificate-proposal",
+    response=responses(200, CertificateProposalOut, 404),
+    summary="The certificate approving this case issues, with its face as the case says it",
+    description=(
+        "For the approver: the face fields prefilled from the application; send the missing "
+        "or corrected ones as `certificate` with the decision. 404 when the item issues none."
+    ),
+)
+def case_certificate_proposal(request: HttpRequest, path: Path[CasePath]) -> CertificateProposalOut:
+    actor = request_actor(request)
+    case = selectors.case_get(actor=actor, number=path.case_number.upper())
+    found = services.certificate_proposal(actor=actor, case=case)
+    if found is None:
+        raise NotFound(_("This item's approval issues no certificate."))
+    result, values = found
+    specs = list(result.certificate_type.face_fields)
+    if result.establishes:
+        specs.insert(0, {"key": "holder_name", "label": _("Company name"), "required": True})
+    return CertificateProposalOut(
+        type=result.certificate_type.code,
+        type_name=result.certificate_type.name,
+        renews=result.renews.identifier if result.renews else None,
+        establishes=result.establishes,
+        fields=[
+            CertificateProposalFieldOut(
+                key=spec["key"],
+                label=face_label(spec),
+                required=bool(spec.get("required")),
+                value=values.get(spec["key"], ""),
+            )
+            for spec in specs
+        ],
+    )
 
 
 @post(

@@ -29,7 +29,8 @@ REVIEWER, APPROVER = "review.linjiang", "approve.linjiang"  # 临江区 public s
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 ANSWERS = {"Q1": ["job"], "Q3": ["self"]}  # employed, applying in person
-FORM = {"contact_name": "李娜", "contact_phone": "13800000002"}
+FORM = {"contact_name": "李娜", "contact_phone": "13800000002", "address": "江川市临江区滨江路8号"}
+CONTACT_ONLY = {"contact_name": "李娜", "contact_phone": "13800000002"}
 STAFF_NAMES = (REVIEWER, APPROVER, "clerk.qingshan")
 
 
@@ -173,7 +174,7 @@ def no_staff_member_in(response) -> None:
 
 def test_a_residence_permit_from_application_to_handover_through_the_api(tokens):
     li, reviewer, approver = tokens(LI), tokens(REVIEWER), tokens(APPROVER)
-    body = application()
+    body = application(form=CONTACT_ONLY)  # not where she lives: the approver will ask
 
     # 李娜 applies in one call; repeating the call with the same key gives the same case.
     first = call("post", "/cases", li, body, headers={"Idempotency-Key": "journey-1"})
@@ -230,9 +231,28 @@ def test_a_residence_permit_from_application_to_handover_through_the_api(tokens)
     assert call("post", f"/tasks/{decide}/claim", approver).status_code == 200
     decision = {"task": decide, "outcome": "approve", "reason": "符合条件",
                 "legal_basis": "《居住证暂行条例》第九条"}  # fmt: skip
+    # Approving issues the residence permit: the face says where she lives, which the
+    # application did not; the approver is told, and nothing is decided until it is given.
+    proposal = call("get", f"/cases/{number}/certificate-proposal", approver)
+    assert proposal.status_code == 200, proposal.content
+    face = {f["key"]: f for f in proposal.json()["fields"]}
+    assert proposal.json()["type_name"] == "居住证" and not proposal.json()["establishes"]
+    assert face["sex"]["value"] == "女" and face["address"] == {
+        "key": "address", "label": "居住地址", "required": True, "value": ""}  # fmt: skip
+    assert call("get", f"/cases/{number}/certificate-proposal", li).status_code == 403
+    missing = call("post", f"/cases/{number}/decisions", approver, decision)
+    assert missing.status_code == 422, missing.content
+    assert [p["field"] for p in missing.json()["problems"]] == ["certificate.address"]
+    assert call("get", f"/cases/{number}", li).json()["status"] == "in_progress"
+    decision["certificate"] = {"address": "江川市临江区滨江路8号"}
     decided = call("post", f"/cases/{number}/decisions", approver, decision)
     assert decided.status_code == 201, decided.content
     assert decided.json()["status"] == "approved"
+    [issued] = decided.json()["certificates"]
+    assert (issued["type_name"], issued["version"], issued["status"]) == ("居住证", 1, "valid")
+    wallet = call("get", "/certificates/mine", li)
+    assert wallet.status_code == 200, wallet.content
+    assert issued["identifier"] in wallet.content.decode()
     closed = call("post", f"/cases/{number}/close", approver)
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     late = call("post", f"/cases/{number}/decisions", approver, decision)
@@ -246,7 +266,7 @@ def test_a_residence_permit_from_application_to_handover_through_the_api(tokens)
     kinds = [e["kind"] for e in final["timeline"]]
     assert kinds[:2] == ["submitted", "accepted"] and kinds[-1] == "handed_over"
     assert {"correction_requested", "corrected", "step_done", "approved", "closed"} <= set(kinds)
-    assert "task_claimed" not in kinds
+    assert "certificate_issued" in kinds and "task_claimed" not in kinds
     accepted_entry = final["timeline"][1]
     assert "临江" in accepted_entry["department"] and accepted_entry["label"]
     approved_entry = next(e for e in final["timeline"] if e["kind"] == "approved")

@@ -26,6 +26,7 @@ from tongban.cases.services.approval import (
     task_reassign,
     task_return,
 )
+from tongban.cases.services.results import Result, certificate_proposal, result_of
 from tongban.cases.services.submission import (
     MaterialUpload,
     Submitted,
@@ -35,6 +36,7 @@ from tongban.cases.services.submission import (
 
 __all__ = [
     "MaterialUpload",
+    "Result",
     "Submitted",
     "application_submit",
     "case_accept",
@@ -51,8 +53,10 @@ __all__ = [
     "case_submit",
     "case_suspend",
     "case_window_create",
+    "certificate_proposal",
     "completeness",
     "prefill",
+    "result_of",
     "submission_earlier",
     "task_claim",
     "task_complete",

@@ -4,7 +4,11 @@ over at any window (一口发证). Every transition locks the case first, then i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +22,7 @@ from tongban.cases.services.common import (
     task_target,
 )
 from tongban.cases.services.notify import notify_applicant
+from tongban.cases.services.results import result_issue
 from tongban.catalog import application
 from tongban.core.authorization import Target, permits, permits_role
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
@@ -160,10 +165,12 @@ def task_complete(
     reason: str = "",
     legal_basis: str = "",
     case_number: str | None = None,
+    certificate: Mapping[str, Any] | None = None,
 ) -> Case:
     """Finish a step. At the last stage the outcome is the decision: ``approve`` or ``reject``,
     with the reason and the legal basis (both required). With ``case_number``, the task must
-    be one of that case's."""
+    be one of that case's. Approving an item that produces a certificate issues it in the same
+    transaction; ``certificate`` holds the approver's face fields (see ``results``)."""
     with transaction.atomic():
         case, task = _lock_task(actor, task_id, case_number)
         _require_worker(actor, task)
@@ -221,6 +228,22 @@ def task_complete(
             department_id=task.department_id,
         )
         notify_applicant(case, "case.approved" if outcome == "approve" else "case.rejected")
+        if outcome == "approve":
+            issued = result_issue(actor=actor, case=case, entries=certificate)
+            if issued is not None:
+                record(
+                    actor=actor,
+                    case=case,
+                    kind="certificate_issued",
+                    note=issued.type.name,
+                    data={"identifier": issued.identifier, "version": issued.version},
+                    department_id=task.department_id,
+                )
+                notify_applicant(
+                    case,
+                    "case.certificate_issued",
+                    link=reverse("portal:certificate", args=[issued.identifier]),
+                )
     return case
 
 

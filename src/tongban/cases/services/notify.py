@@ -30,6 +30,13 @@ MESSAGES = {
         ),
     ),
     "case.approved": (_("Your application is approved"), _("%(item)s (%(number)s) is approved.")),
+    "case.certificate_issued": (
+        _("Your electronic certificate is issued"),
+        _(
+            "%(item)s (%(number)s): the electronic certificate is in My certificates; "
+            "show it from your phone, no paper needed."
+        ),
+    ),
     "case.rejected": (
         _("Your application is rejected"),
         _("%(item)s (%(number)s) is rejected: %(reason)s"),
@@ -50,7 +57,7 @@ def _recipients(case: Case) -> set[int]:
     return users
 
 
-def notify_applicant(case: Case, kind: str) -> None:
+def notify_applicant(case: Case, kind: str, *, link: str = "") -> None:
     """Call inside the transaction of the transition (the message commits with it)."""
     from tongban.notifications.services import notify
 
@@ -65,7 +72,7 @@ def notify_applicant(case: Case, kind: str) -> None:
             title=title,
             body=body,
             params=params,
-            link=reverse("portal:case", args=[case.number]),
+            link=link or reverse("portal:case", args=[case.number]),
             object_type="case",
             object_id=case.number or "",
         )

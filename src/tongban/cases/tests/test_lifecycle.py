@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tongban.cases import selectors, services
 from tongban.cases.models import Case, CaseMaterial, ClockPause, Task
+from tongban.certificates.models import Certificate
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tongban.identity.selectors import actor_for_user
 from tongban.identity.tests.helpers import demo_person
@@ -51,7 +53,11 @@ def _complete_online_draft(actor, item):
         actor=actor,
         implementation_code=item.implementation_code,
         answers=answers,
-        form_data={"contact_name": "李娜", "contact_phone": "13800000002"},
+        form_data={
+            "contact_name": "李娜",
+            "contact_phone": "13800000002",
+            "address": "江川市临江区滨江路8号",
+        },
     )
     for material, state in services.completeness(case):
         if state in ("missing", "deferrable_missing"):
@@ -103,6 +109,12 @@ def test_a_citizen_applies_online_and_the_case_runs_to_handover(item_finder):
         reason="符合条件",
         legal_basis="《居住证暂行条例》第九条",
     )
+    # The approval issued her residence permit, its face from the application and her ID.
+    permit = Certificate.objects.get(case_number=case.number)
+    assert permit.holder_person == person and permit.status == Certificate.Status.VALID
+    assert permit.fields == {"sex": "女", "address": "江川市临江区滨江路8号"}
+    a_year_on = permit.valid_from.replace(year=permit.valid_from.year + 1)
+    assert permit.valid_until == a_year_on - dt.timedelta(days=1)  # the last day it is valid
     services.case_close(actor=approver, number=case.number)
     clerk = staff("clerk.qingshan")  # any window of the city
     services.case_handover(actor=clerk, number=case.number)
@@ -117,6 +129,7 @@ def test_a_citizen_applies_online_and_the_case_runs_to_handover(item_finder):
         "case.accepted",
         "case.correction_requested",
         "case.approved",
+        "case.certificate_issued",
         "case.ready_for_pickup",
     } <= kinds
 

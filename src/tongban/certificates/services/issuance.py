@@ -69,6 +69,12 @@ DERIVED_CLAIMS = {
 # The blind-index contexts are identity's, so a person's wallet is found by their account's
 # own index without opening any sealed value.
 HOLDER_INDEX_CONTEXTS = {HolderKind.PERSON: "id_number", HolderKind.COMPANY: "credit_code"}
+# Where the case engine takes a face field's value when a case's approval issues the
+# certificate (``"from"`` of a face field): a field of the application form (``form.<name>``,
+# the default being the field of the same key), the applicant's name or sex (read from the
+# citizen ID number), the company's name, or the date of the decision.
+FACE_SOURCES = ("person.name", "person.sex", "company.name", "decision.date")
+_FORM_SOURCE = re.compile(r"^form\.[A-Za-z_][A-Za-z0-9_]{0,59}$")
 
 
 def holder_index(*, holder_kind: str, code: str) -> str:
@@ -93,19 +99,26 @@ def _face_field_problems(face_fields: Any) -> list[Problem]:
             or key in seen
             or not isinstance(label, str)
             or not label.strip()
+            or not _face_source_ok(entry.get("from"))
         ):
             problems.append(
                 Problem(
                     location=f"face_fields.{i}",
                     field="key",
                     reason=_(
-                        "Each face field needs its own key (lower-case letters, digits and _) "
-                        "and a label."
+                        "Each face field needs its own key (lower-case letters, digits and _), "
+                        "a label, and, if it says where its value comes from, a known source."
                     ),
                 )
             )
         seen.add(key)
     return problems
+
+
+def _face_source_ok(source: Any) -> bool:
+    return source is None or (
+        isinstance(source, str) and (source in FACE_SOURCES or bool(_FORM_SOURCE.match(source)))
+    )
 
 
 def certificate_type_define(
@@ -490,6 +503,66 @@ def certificate_issue(
         )
 
 
+def certificate_issue_on_decision(
+    *,
+    actor: Actor,
+    certificate_type: CertificateType,
+    issuer_department_id: int,
+    holder_code: str,
+    holder_name: str,
+    fields: Mapping[str, Any],
+    case_number: str,
+) -> Certificate:
+    """Issue the certificate a case's approval produces, inside the decision's transaction.
+
+    The case engine calls this: the decision was authorised there (the approver of the
+    competent department), so the issuing department must only be one that issues this type.
+    Problems with the face fields come back under ``certificate.<key>``.
+    """
+    if not certificate_type.issuing_departments.filter(pk=issuer_department_id).exists():
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    field="certificate",
+                    reason=_("This department does not issue certificates of this type."),
+                )
+            ]
+        )
+    today = timezone.localdate()
+    holder = _holder(
+        holder_kind=certificate_type.holder_kind,
+        code=holder_code,
+        name=holder_name,
+        on=today,
+        field="certificate.holder_code",
+    )
+    try:
+        cleaned = _clean_fields(certificate_type, fields)
+    except InvalidInput as exc:
+        raise InvalidInput(
+            problems=[
+                Problem(field="certificate." + p.field.removeprefix("fields."), reason=p.reason)
+                for p in exc.problems
+            ]
+        ) from None
+    department = locked_department(issuer_department_id)
+    return _write_certificate(
+        actor=actor,
+        certificate_type=certificate_type,
+        department=department,
+        holder=holder,
+        fields=cleaned,
+        serial=None,
+        version=1,
+        issued_on=today,
+        valid_from=today,
+        valid_until=_valid_until(certificate_type, today),
+        source=Certificate.Source.CASE,
+        case_number=case_number,
+        previous=None,
+    )
+
+
 def certificate_new_version(
     *,
     actor: Actor,
@@ -500,9 +573,10 @@ def certificate_new_version(
     source: str = Certificate.Source.MANUAL,
     case_number: str | None = None,
 ) -> Certificate:
-    """Issue the next version of a certificate (same serial): a renewal (``renew``: validity
-    starts again today) or an annotation (加注: changed face fields, same validity). The old
-    version is superseded in the same transaction."""
+    """Issue the next version of a certificate (same serial): a renewal (``renew``: valid from
+    today, for a new term from the end of the old one, or from today if it has ended) or an
+    annotation (加注: changed face fields, same validity). The old version is superseded in
+    the same transaction."""
     reason = _clean_reason(reason, required=True)
     with transaction.atomic():
         old = (
@@ -525,7 +599,13 @@ def certificate_new_version(
         cleaned = _clean_fields(certificate_type, merged)
         today = timezone.localdate()
         valid_from = today if renew else old.valid_from
-        valid_until = _valid_until(certificate_type, today) if renew else old.valid_until
+        valid_until = old.valid_until
+        if renew:
+            # Renewing early loses nothing: the new term starts when the old one ends.
+            start = today
+            if old.valid_until is not None and old.valid_until >= today:
+                start = old.valid_until + dt.timedelta(days=1)
+            valid_until = _valid_until(certificate_type, start)
         holder = _holder(
             holder_kind=old.holder_kind,
             code=old.holder_code,

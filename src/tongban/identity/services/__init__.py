@@ -2,6 +2,7 @@
 
 from tongban.identity.services.accounts import (
     company_by_credit_code,
+    company_establish,
     company_register,
     id_number_index,
     known_regions,
@@ -38,6 +39,7 @@ __all__ = [
     "code_check",
     "code_send",
     "company_by_credit_code",
+    "company_establish",
     "company_register",
     "counter_serve_end",
     "counter_serve_start",

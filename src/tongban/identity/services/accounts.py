@@ -372,6 +372,39 @@ def company_register(*, actor: Actor, credit_code: str) -> Company:
     return company
 
 
+def company_establish(
+    *, actor: Actor, representative_id: int, name: str, region_code: str
+) -> Company:
+    """A company founded through an approved establishment case (设立登记): a new entry in the
+    company registry under a new credit code, and the company's account with the applicant as
+    its legal representative, so the founder can act for it at once. Runs in the caller's
+    transaction (the case engine's decision, which was authorised there)."""
+    from tongban.registries.services import company_record_establish
+
+    person = _person(representative_id)
+    record = company_record_establish(
+        name=name,
+        region_code=region_code,
+        representative_id_number=person.id_number,
+        representative_name=person.name,
+        registered_on=timezone.localdate(),
+    )
+    company = Company.objects.create(
+        credit_code=record.credit_code,
+        name=record.name,
+        representative=person,
+        registry_matched_at=timezone.now(),
+    )
+    audit_log(
+        actor=actor,
+        action="identity.company.establish",
+        object_type="company",
+        object_id=company.pk,
+        data={"credit_code": record.credit_code},
+    )
+    return company
+
+
 def company_by_credit_code(credit_code: str) -> Company | None:
     return Company.objects.filter(credit_code=normalise_code(credit_code)).first()
 

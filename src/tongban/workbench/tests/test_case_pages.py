@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from tongban.cases import services
@@ -23,7 +23,9 @@ from tongban.cases.models import Case, CaseMaterial, Task
 from tongban.catalog import services as catalog_services
 from tongban.catalog.models import ImplementationItem, ItemVersion
 from tongban.catalog.tests.factories import base_code, item_document
+from tongban.certificates.models import Certificate
 from tongban.demo import people
+from tongban.identity.models import Company
 from tongban.identity.selectors import actor_for_user
 from tongban.identity.tests.helpers import demo_person, force_staff_login
 
@@ -185,17 +187,43 @@ def test_a_walk_in_business_licence_from_the_counter_to_the_hand_over(item_finde
     assert page.context["last_step"] and page.context["may_work"]
     response = approver.post(decide_act, {"action": "complete", "outcome": "approve"}, follow=True)
     assert _messages(response) and Case.objects.get(pk=case.pk).status == Case.Status.IN_PROGRESS
-    approver.post(
-        decide_act,
-        {
-            "action": "complete",
-            "outcome": "approve",
-            "reason": "符合设立条件",
-            "legal_basis": "《中华人民共和国公司法》第二十九条",
-        },
-    )
+    # Approving founds the company and issues its licence: the face is prefilled from the
+    # application, the approver completes it; a missing required field keeps what was typed.
+    face = {r["key"]: r for r in page.context["certificate"]["rows"]}
+    assert page.context["certificate"]["establishes"]
+    assert face["legal_representative"]["value"] == zhang.name and face["address"]["required"]
+    assert face["established_on"]["value"] == timezone.localdate().isoformat()
+    decision = {
+        "action": "complete",
+        "outcome": "approve",
+        "reason": "符合设立条件",
+        "legal_basis": "《中华人民共和国公司法》第二十九条",
+        "cert-holder_name": "江川青山示范科技有限公司",
+        "cert-company_type": "有限责任公司（自然人独资）",
+    }
+    response = approver.post(decide_act, decision, follow=True)
+    assert any("住所" in m for m in _messages(response))
+    assert Case.objects.get(pk=case.pk).status == Case.Status.IN_PROGRESS
+    assert not Company.objects.filter(name="江川青山示范科技有限公司").exists()
+    face = {r["key"]: r["value"] for r in response.context["certificate"]["rows"]}
+    assert face["holder_name"] == "江川青山示范科技有限公司"  # what was typed is kept
+    approver.post(decide_act, {**decision, "cert-address": "江川市青山区建设大道1号"})
     case.refresh_from_db()
     assert case.status == Case.Status.APPROVED and case.outcome_basis.startswith("《中华")
+    company = Company.objects.get(name="江川青山示范科技有限公司")
+    assert company.representative_id == zhang.pk and case.applicant_company == company
+    licence = Certificate.objects.get(case_number=case.number)
+    assert licence.holder_company == company and licence.issuer == case.department
+    assert licence.fields["address"] == "江川市青山区建设大道1号"
+    assert case.events.filter(kind="certificate_issued").exists()
+    html = approver.get(case_url).content.decode()
+    assert licence.identifier in html
+    pdf = approver.get(f"{case_url}certificates/{licence.pk}.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert (
+        _client("review.linjiang").get(f"{case_url}certificates/{licence.pk}.pdf").status_code
+        == 404
+    )
     approver.post(f"{case_url}close/")
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
@@ -460,6 +488,7 @@ def _change_form_data(page) -> dict:
 def test_the_version_admin_refuses_unusable_forms_and_steps(item_finder, system_actor):
     item = item_finder(LICENCE)
     draft = catalog_services.item_version_draft_create(actor=system_actor, item_id=item.pk)
+    before = (draft.application_form, draft.approval_steps)
     client = _client("catalog.city")
     url = f"/workbench/catalog/itemversion/{draft.pk}/change/"
     page = client.get(url)
@@ -477,7 +506,7 @@ def test_the_version_admin_refuses_unusable_forms_and_steps(item_finder, system_
     response = client.post(url, {**data, "application_form": "{not json"})
     assert response.context["adminform"].form.errors["application_form"]
     draft.refresh_from_db()
-    assert (draft.application_form, draft.approval_steps) == ({}, [])
+    assert (draft.application_form, draft.approval_steps) == before
     steps = [
         {"key": "review", "name": "审查", "role": "reviewer", "days": 3},
         {"key": "decide", "name": "决定", "role": "approver", "days": 2},

@@ -120,12 +120,23 @@ class CaseMaterial(models.Model):
         PROVIDED = "provided", _("Provided")
         FETCHED = "fetched", _("Fetched by the department")
         DEFERRED = "deferred", _("To follow (容缺)")
+        CERTIFICATE = "certificate", _("Electronic certificate (证照免带)")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     material = models.ForeignKey(
         "catalog.Material", verbose_name=_("material"), on_delete=models.PROTECT, related_name="+"
     )
-    state = models.CharField(_("state"), max_length=10, choices=State, default=State.PROVIDED)
+    state = models.CharField(_("state"), max_length=12, choices=State, default=State.PROVIDED)
+    # The holder's own certificate, attached with their consent instead of a file.
+    certificate = models.ForeignKey(
+        "certificates.Certificate",
+        verbose_name=_("electronic certificate"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/", blank=True)
     original_name = models.CharField(_("file name"), max_length=200, blank=True)
     content_type = models.CharField(_("type"), max_length=60, blank=True)

@@ -216,6 +216,8 @@ class Certificate(models.Model):
         _("case number"), max_length=40, null=True, blank=True, db_index=True
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # The day the holder was reminded that it expires soon (once per version).
+    expiry_reminded_on = models.DateField(_("expiry reminder sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("certificate")
@@ -286,6 +288,50 @@ class CertificateEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} {self.kind}"
+
+
+class CertificateUse(models.Model):
+    """用证: one use of a certificate — attached to an application with the holder's consent, or
+    looked up by a department with a stated purpose (用证事由). Appended, never edited; the
+    holder sees every one."""
+
+    class Channel(models.TextChoices):
+        APPLICATION = "application", _("Attached to an application")
+        LOOKUP = "lookup", _("Looked up by a department")
+
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("certificate"), on_delete=models.PROTECT, related_name="uses"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    channel = models.CharField(_("how"), max_length=12, choices=Channel)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    case_number = models.CharField(_("case number"), max_length=40, blank=True)
+    department = models.ForeignKey(
+        "organizations.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome = models.CharField(_("verification"), max_length=20)  # "valid" or the reason
+
+    class Meta:
+        verbose_name = _("certificate use")
+        verbose_name_plural = _("certificate uses")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["certificate", "-at"], name="certificate_use_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} {self.channel} {self.at:%Y-%m-%d}"
 
 
 SHOW_CONTEXT = "certificate.show"

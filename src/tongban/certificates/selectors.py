@@ -6,7 +6,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from tongban.certificates.models import Certificate, CertificateEvent, CertificateType, HolderKind
+from tongban.certificates.models import (
+    Certificate,
+    CertificateEvent,
+    CertificateType,
+    CertificateUse,
+    HolderKind,
+)
 from tongban.certificates.services.issuance import holder_index
 from tongban.certificates.services.keys import department_jwks, platform_jwks
 from tongban.core.ids import normalise_code
@@ -16,6 +22,7 @@ __all__ = [
     "certificate_get",
     "certificate_type_for_item",
     "certificate_type_get",
+    "certificate_uses",
     "certificates_for_company",
     "certificates_for_person",
     "certificates_of_case",
@@ -69,6 +76,11 @@ def certificates_valid_for_holder(
 def certificates_of_case(*, case_number: str) -> QuerySet[Certificate]:
     """The certificates a case's approval issued (every version it made)."""
     return Certificate.objects.select_related(*_WALLET_RELATED).filter(case_number=case_number)
+
+
+def certificate_uses(*, certificate: Certificate) -> QuerySet[CertificateUse]:
+    """Who used this certificate and why (newest first), for its holder."""
+    return CertificateUse.objects.select_related("department").filter(certificate=certificate)
 
 
 def certificate_type_get(*, code: str) -> CertificateType | None:

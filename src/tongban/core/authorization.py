@@ -97,6 +97,10 @@ RULES: dict[str, Rule] = {
         staff_roles=("reviewer", "approver", "supervisor", "auditor"),
     ),
     "certificate.keys.manage": Rule(staff_roles=("administrator",)),
+    # 用证: the staff who handle applications anywhere look certificates up, stating why.
+    "certificate.lookup": Rule(
+        staff_roles=("window_clerk", "reviewer", "approver"), staff_anywhere=True
+    ),
 }
 
 

@@ -22,9 +22,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from tongban.cases import services as case_services
 from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.services.applying import FETCHED_SOURCES, max_upload_bytes
+from tongban.cases.services.reuse import OFFERED
 from tongban.catalog import application
 from tongban.catalog import selectors as catalog_selectors
 from tongban.catalog.models import ItemVersion, Material
+from tongban.certificates.models import Certificate
 from tongban.core.errors import InvalidInput, Problem
 from tongban.core.types import Actor
 from tongban.portal.views import situation_answers
@@ -35,6 +37,9 @@ MAX_FILES_PER_REQUEST = 30
 ANSWER_PREFIX = "answer."
 FORM_PREFIX = "form."
 MATERIAL_PREFIX = "material."
+# The applicant's consent to use a certificate they hold for a material (证照免带).
+CONSENT_PREFIX = "use-certificate-"
+CONSENT_SHOWN_PREFIX = "use-certificate-shown-"
 ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 # How a prefilled field helps the phone's keyboard and autofill.
 PREFILL_INPUT = {
@@ -274,6 +279,26 @@ class MaterialRow:
     upload: CaseMaterial | None
     error: str = ""
     flagged: str = ""  # why the department asks for it again (notice, correction)
+    offer: Certificate | None = None  # the applicant's own certificate that can stand in
+
+    @property
+    def consent_name(self) -> str:
+        return f"{CONSENT_PREFIX}{self.material.pk}"
+
+    @property
+    def consent_shown_name(self) -> str:
+        return f"{CONSENT_SHOWN_PREFIX}{self.material.pk}"
+
+    @property
+    def certificate(self) -> Certificate | None:
+        """The certificate attached (with consent), else the one offered."""
+        if self.upload is not None and self.upload.certificate_id:
+            return self.upload.certificate
+        return self.offer
+
+    @property
+    def uses_certificate(self) -> bool:
+        return self.state == "certificate"
 
     @property
     def input_name(self) -> str:
@@ -297,11 +322,20 @@ class MaterialRow:
 
 
 def material_rows(
-    version: ItemVersion, answers: dict[str, list[str]], case: Case | None
+    version: ItemVersion,
+    answers: dict[str, list[str]],
+    case: Case | None,
+    actor: Actor | None = None,
 ) -> list[MaterialRow]:
+    """The materials' rows. Without a draft yet, ``actor`` says who would apply, so that a
+    certificate they hold is offered from the start."""
     uploads = {}
     if case is not None and case.pk is not None:
-        uploads = {m.material_id: m for m in case.materials.all() if m.file}
+        uploads = {
+            m.material_id: m
+            for m in case.materials.select_related("certificate__type")
+            if m.file or m.certificate_id
+        }
         case.answers = answers
         states = case_services.completeness(case)
     else:
@@ -317,7 +351,43 @@ def material_rows(
             )
             for m in outcome.materials
         ]
-    return [MaterialRow(material=m, state=s, upload=uploads.get(m.pk)) for m, s in states]
+        if actor is not None and actor.person_id is not None:
+            applicant = Case(
+                applicant_person_id=actor.person_id,
+                applicant_company_id=actor.acting_for_company_id,
+            )
+            held = case_services.certificate_offers(applicant, outcome.materials)
+            states = [(m, "certificate_offered" if m.pk in held else s) for m, s in states]
+            case = applicant
+    offered = [m for m, s in states if s == "certificate_offered"]
+    offers = case_services.certificate_offers(case, offered) if offered and case else {}
+    return [
+        MaterialRow(material=m, state=s, upload=uploads.get(m.pk), offer=offers.get(m.pk))
+        for m, s in states
+    ]
+
+
+def store_consents(actor: Actor, case: Case, rows: list[MaterialRow], post: Any) -> None:
+    """The applicant's choice, per offered certificate, to use it instead of a file: a ticked
+    box attaches it, an unticked one (of a box that was shown) withdraws the consent."""
+    for row in rows:
+        if row.state not in ("certificate_offered", "certificate"):
+            continue
+        if row.consent_shown_name not in post:
+            continue
+        wanted = post.get(row.consent_name) == "1"
+        if wanted == row.uses_certificate:
+            continue
+        try:
+            attached = case_services.case_certificate_use(
+                actor=actor, case_id=case.pk, material_id=row.material.pk, use=wanted
+            )
+        except InvalidInput as exc:
+            row.error = "; ".join(str(p.reason) for p in exc.problems) or str(exc.message)
+            continue
+        if attached is not None:
+            row.offer = attached.certificate
+        row.state, row.upload = ("certificate", attached) if wanted else (OFFERED, None)
 
 
 def store_uploads(request: HttpRequest, actor: Actor, case: Case, rows: list[MaterialRow]) -> bool:
@@ -326,7 +396,7 @@ def store_uploads(request: HttpRequest, actor: Actor, case: Case, rows: list[Mat
     too_large = too_large_fields(request)
     ok = True
     for row in rows:
-        if row.fetched:
+        if row.fetched or row.uses_certificate:
             continue
         if row.input_name in too_large:
             row.error = _("The file is larger than %(size)s.") % {

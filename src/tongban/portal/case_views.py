@@ -43,6 +43,7 @@ from tongban.portal.case_forms import (
     material_rows,
     place_problems,
     posted_answers,
+    store_consents,
     store_uploads,
     upload_limited,
 )
@@ -131,11 +132,11 @@ def _apply_page(
     try:
         situations = _situations(version, answers, errors.answers)
         if rows is None:
-            rows = material_rows(version, answers, draft)
+            rows = material_rows(version, answers, draft, actor)
     except InvalidInput:
         answer_error, answers = True, {}
         situations = _situations(version, answers, errors.answers)
-        rows = material_rows(version, answers, draft)
+        rows = material_rows(version, answers, draft, actor)
     pairs = [(code, option) for code, chosen in answers.items() for option in chosen]
     if draft is not None:
         pairs.append(("draft", str(draft.pk)))
@@ -250,6 +251,7 @@ def _apply_post(
         )
     draft.version = version
     rows = material_rows(version, answers, draft)
+    store_consents(actor, draft, rows, request.POST)
     if not store_uploads(request, actor, draft, rows):
         # Not submitted; say at once what else the form needs, next to the refused files.
         problems = application.validate_answers(form, values) if action == "submit" else {}
@@ -414,6 +416,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     form = application.form_of(case.version)
     values = form_values(form, request.POST) if action == "correct" else None
     note = (request.POST.get("note") or "")[:2000]
+    store_consents(actor, case, rows, request.POST)
     if not store_uploads(request, actor, case, rows):
         return _case_page(
             request,

@@ -46,6 +46,8 @@ STATE_LABELS = {
     **dict(CaseMaterial.State.choices),
     "missing": _("Missing"),
     "deferrable_missing": _("Missing; may follow after acceptance (容缺)"),
+    "certificate": _("Electronic certificate, verified (证照免带)"),
+    "certificate_offered": _("The applicant holds this certificate: use it with their consent"),
 }
 # What a service's problem field means, for the message shown to the clerk or reviewer.
 FIELD_LABELS = {
@@ -429,14 +431,22 @@ def _case_page(request: HttpRequest, case: Case, task: Task | None = None) -> Ht
     actor = actor_of(request)
     target = case_target(case)
     rows = []
-    provided = {m.material_id: m for m in case.materials.all()}
-    for material, state in case_services.completeness(case):
+    provided = {
+        m.material_id: m for m in case.materials.select_related("certificate__type", "material")
+    }
+    states = case_services.completeness(case)
+    offered = [m for m, state in states if state == "certificate_offered"]
+    offers = case_services.certificate_offers(case, offered) if offered else {}
+    for material, state in states:
+        stored = provided.get(material.pk)
         rows.append(
             {
                 "material": material,
                 "state": state,
                 "label": STATE_LABELS.get(state, state),
-                "file": provided.get(material.pk),
+                "file": stored,
+                "certificate": stored.certificate if stored and stored.certificate_id else None,
+                "offer": offers.get(material.pk),
             }
         )
     may_accept = permits(actor, "case.accept", target) or permits(actor, "case.prereview", target)
@@ -456,6 +466,9 @@ def _case_page(request: HttpRequest, case: Case, task: Task | None = None) -> Ht
         and is_clerk
         and case.status in (Case.Status.SUBMITTED, Case.Status.RETURNED, Case.Status.CORRECTION),
         "may_decide": case.status == Case.Status.SUBMITTED and may_accept,
+        "may_consent": case.channel == Case.Channel.WINDOW
+        and is_clerk
+        and case.status in (Case.Status.SUBMITTED, Case.Status.RETURNED, Case.Status.CORRECTION),
         "deferrable": [r for r in rows if r["state"] == "deferrable_missing"],
         "noticeable": [
             r for r in rows if r["state"] in ("missing", "deferrable_missing", "provided")
@@ -533,12 +546,34 @@ def case_notice_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 @_page
 def case_certificate_pdf(request: HttpRequest, number: str, certificate_id: int) -> HttpResponse:
-    """The face of a certificate the case issued, for the window to print (纸电同发)."""
+    """The face of a certificate the case issued, for the window to print (纸电同发), or of
+    one attached to it in place of a material."""
     case = case_selectors.case_get(actor=actor_of(request), number=number)
     certificate = certificates_of_case(case_number=case.number).filter(pk=certificate_id).first()
+    if certificate is None:  # or one attached to it as a material (证照免带)
+        attached = case.materials.filter(certificate_id=certificate_id).first()
+        certificate = attached.certificate if attached else None
     if certificate is None:
         raise Http404
     return _pdf(certificate_face_pdf(certificate=certificate), f"{certificate.identifier}.pdf")
+
+
+@_page
+@require_POST
+def case_certificate_use(request: HttpRequest, number: str) -> HttpResponse:
+    """At the window: the walk-in agrees to use their electronic certificate for a material."""
+    actor = actor_of(request)
+    case = case_selectors.case_get(actor=actor, number=number)
+    try:
+        case_services.case_certificate_use(
+            actor=actor, case_id=case.pk, material_id=_int(request.POST.get("material"))
+        )
+        messages.success(
+            request, _("The applicant's electronic certificate is attached, verified.")
+        )
+    except TongbanError as exc:
+        _report(request, exc)
+    return redirect("workbench:case", number)
 
 
 @_page

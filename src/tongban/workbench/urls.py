@@ -33,6 +33,11 @@ urlpatterns = [
     path("cases/<str:number>/receipt.pdf", case_views.case_receipt_pdf, name="case_receipt"),
     path("cases/<str:number>/notice.pdf", case_views.case_notice_pdf, name="case_notice"),
     path(
+        "cases/<str:number>/certificates/use/",
+        case_views.case_certificate_use,
+        name="case_certificate_use",
+    ),
+    path(
         "cases/<str:number>/certificates/<int:certificate_id>.pdf",
         case_views.case_certificate_pdf,
         name="case_certificate",

@@ -36,6 +36,7 @@ from tongban.api.cases.schemas import (
     CasePath,
     CaseSummaryOut,
     CaseUploadOut,
+    CertificateConsentIn,
     Id,
     IdempotencyKey,
     IdPath,
@@ -85,6 +86,7 @@ def case_apply(
             form_data=body.form,
             uploads=uploads,
             idempotency_key=key,
+            use_certificates=body.use_certificates,
         )
     except NotFound:
         raise InvalidInput(
@@ -148,6 +150,49 @@ def draft_material_add(
     file: File[UploadedFile],
 ) -> Status:
     return _material_add(request_actor(request), path.id, material, file)
+
+
+@post(
+    "/cases/drafts/{id}/certificates",
+    response=responses(200, CaseDraftOut, 404, 409, 422),
+    summary="Use my electronic certificate for a material (证照免带), or withdraw the consent",
+    description=(
+        "A material marked certificate_offered can be filled from the applicant's own valid "
+        "certificate instead of an upload; it is verified and its use logged when the case is "
+        "submitted. Replaces a file given for the material."
+    ),
+    openapi_extra=APPLICANT_DOC,
+)
+def draft_certificate_use(
+    request: HttpRequest, path: Path[IdPath], body: CertificateConsentIn
+) -> CaseDraftOut:
+    actor = request_actor(request)
+    services.case_certificate_use(
+        actor=actor, case_id=path.id, material_id=body.material, use=body.use
+    )
+    return draft_out(own_draft(actor, path.id))
+
+
+@post(
+    "/cases/{case_number}/certificates",
+    response=responses(200, CaseOut, 404, 409, 422),
+    summary="Use the applicant's electronic certificate for a material of a case",
+    description=(
+        "For a case returned to its applicant or awaiting a correction, and for a window "
+        "clerk recording a walk-in's consent on a window case: the certificate is verified "
+        "at once and its use logged where the holder reads it."
+    ),
+    openapi_extra=APPLICANT_DOC,
+)
+def case_certificate_use(
+    request: HttpRequest, path: Path[CasePath], body: CertificateConsentIn
+) -> CaseOut:
+    actor = request_actor(request)
+    case = visible_case(actor, path.case_number)
+    services.case_certificate_use(
+        actor=actor, case_id=case.pk, material_id=body.material, use=body.use
+    )
+    return case_out(visible_case(actor, path.case_number))
 
 
 @post(

@@ -20,6 +20,7 @@ from tongban.api.cases.schemas import (
     CaseCorrectionOut,
     CaseDraftIn,
     CaseDraftOut,
+    CaseMaterialCertificateOut,
     CaseMaterialFileIn,
     CaseMaterialOut,
     CaseNoticeItemOut,
@@ -50,7 +51,10 @@ def request_actor(request: HttpRequest) -> Actor:
     return caller.actor
 
 
-def _material_out(material: Any, state: str, stored: CaseMaterial | None) -> CaseMaterialOut:
+def _material_out(
+    material: Any, state: str, stored: CaseMaterial | None, offer: Any = None
+) -> CaseMaterialOut:
+    certificate = stored.certificate if stored and stored.certificate_id else offer
     return CaseMaterialOut(
         material=material.pk,
         code=material.code,
@@ -59,17 +63,32 @@ def _material_out(material: Any, state: str, stored: CaseMaterial | None) -> Cas
         filename=stored.original_name if stored else "",
         content_type=stored.content_type if stored else "",
         size=stored.size if stored else 0,
+        certificate=CaseMaterialCertificateOut(
+            identifier=certificate.identifier,
+            type_name=certificate.type.name,
+            status=certificate.status,
+            verified_at=stored.verified_at if stored and stored.certificate_id else None,
+        )
+        if certificate is not None
+        else None,
     )
 
 
 def _materials_out(case: Case) -> list[CaseMaterialOut]:
     """Every material the situation needs with its state, then any other file supplied."""
     if "materials" not in getattr(case, "_prefetched_objects_cache", {}):
-        prefetch_related_objects([case], "materials")  # once, for the states and the files
+        prefetch_related_objects(
+            [case], "materials__certificate__type"
+        )  # once, for the states and the files
     stored = {m.material_id: m for m in case.materials.all()}
     rows = []
-    for material, state in services.completeness(case):
-        rows.append(_material_out(material, state, stored.pop(material.pk, None)))
+    states = services.completeness(case)
+    offered = [m for m, state in states if state == "certificate_offered"]
+    offers = services.certificate_offers(case, offered) if offered else {}
+    for material, state in states:
+        rows.append(
+            _material_out(material, state, stored.pop(material.pk, None), offers.get(material.pk))
+        )
     if stored:
         # Files for materials the answers no longer need (the answers changed afterwards).
         of_version = {m.pk: m for m in services.applying.questionnaire(case).materials.all()}

@@ -84,6 +84,12 @@ class CaseApplicationIn(StrictIn):
     answers: Answers = {}
     form: FormData = {}
     materials: list[CaseMaterialFileIn] = Field([], max_length=50)
+    use_certificates: list[Code] = Field(
+        [],
+        max_length=50,
+        description="material codes for which the applicant consents to attach their own "
+        "valid electronic certificate instead of a file (证照免带)",
+    )
 
 
 class WindowPersonIn(StrictIn):
@@ -210,17 +216,33 @@ class TaskQuery(PageQuery):
     mine: bool = Field(False, description="only the tasks the caller has claimed")
 
 
+class CaseMaterialCertificateOut(Schema):
+    identifier: str
+    type_name: str
+    status: str = Field(description="the certificate's status now")
+    verified_at: dt.datetime | None = Field(
+        description="when the platform verified it for this case (null: offered, not yet used)"
+    )
+
+
 class CaseMaterialOut(Schema):
     material: int
     code: str
     name: str
     state: str = Field(
-        description="provided, fetched (by the department), deferred (容缺), missing, "
-        "deferrable_missing"
+        description="provided, certificate (the applicant's electronic certificate, attached "
+        "with consent), certificate_offered (one is held: consent to use it, or upload), "
+        "fetched (by the department), deferred (容缺), missing, deferrable_missing"
     )
     filename: str
     content_type: str
     size: int
+    certificate: CaseMaterialCertificateOut | None = None
+
+
+class CertificateConsentIn(StrictIn):
+    material: Id = Field(description="the material's id")
+    use: bool = Field(True, description="false withdraws the consent")
 
 
 class CaseTimelineOut(Schema):

@@ -27,6 +27,7 @@ from tongban.cases.services.approval import (
     task_return,
 )
 from tongban.cases.services.results import Result, certificate_proposal, result_of
+from tongban.cases.services.reuse import case_certificate_use, certificate_offers
 from tongban.cases.services.submission import (
     MaterialUpload,
     Submitted,
@@ -40,6 +41,7 @@ __all__ = [
     "Submitted",
     "application_submit",
     "case_accept",
+    "case_certificate_use",
     "case_close",
     "case_correct",
     "case_draft_save",
@@ -53,6 +55,7 @@ __all__ = [
     "case_submit",
     "case_suspend",
     "case_window_create",
+    "certificate_offers",
     "certificate_proposal",
     "completeness",
     "prefill",

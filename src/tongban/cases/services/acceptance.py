@@ -23,6 +23,7 @@ from tongban.cases.services.common import (
     remember,
 )
 from tongban.cases.services.notify import notify_applicant
+from tongban.cases.services.reuse import OFFERED
 from tongban.catalog.models import Material
 from tongban.core.authorization import permits
 from tongban.core.errors import Conflict, Forbidden, InvalidInput, Problem
@@ -101,7 +102,7 @@ def _check_ready_for_acceptance(case: Case, deferred: set[int]) -> None:
     except InvalidInput as exc:
         problems += [p for p in exc.problems if not p.field.startswith("material.")]
     for material, state in completeness(case):
-        if state in ("missing", "deferrable_missing") and material.pk not in deferred:
+        if state in ("missing", "deferrable_missing", OFFERED) and material.pk not in deferred:
             problems.append(
                 Problem(field=f"material.{material.pk}", reason=str(_("This material is missing.")))
             )

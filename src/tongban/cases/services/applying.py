@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.cases.files import check_upload, max_upload_bytes  # noqa: F401 - re-exported
 from tongban.cases.models import Case, CaseMaterial, SubmissionKey
 from tongban.cases.services.common import case_number_for, case_target, record
+from tongban.cases.services.reuse import OFFERED, certificate_offers, verify_attached
 from tongban.catalog import application
 from tongban.catalog.models import ImplementationItem, Material
 from tongban.catalog.selectors import materials_for_answers
@@ -281,12 +282,22 @@ def required_materials(case: Case) -> list[Material]:
 
 
 def completeness(case: Case) -> list[tuple[Material, str]]:
-    """Each material the case needs, and where it stands: provided / fetched / deferred /
-    missing / optional-missing."""
+    """Each material the case needs, and where it stands: provided / certificate (the
+    applicant's own, attached with consent) / certificate_offered (one is held: use it or
+    upload) / fetched / deferred / missing / deferrable_missing."""
     have = {m.material_id: m.state for m in case.materials.all()}
+    needed = required_materials(case)
+    offers = certificate_offers(case, needed) if any(m.certificate_type for m in needed) else {}
     result = []
-    for material in required_materials(case):
-        if material.source in FETCHED_SOURCES:
+    for material in needed:
+        state = have.get(material.pk)
+        if state == CaseMaterial.State.CERTIFICATE:
+            result.append((material, "certificate"))
+        elif material.pk in offers:
+            # The applicant's to consent to, or to upload instead.
+            given = state in (CaseMaterial.State.PROVIDED, CaseMaterial.State.DEFERRED)
+            result.append((material, state if given else OFFERED))
+        elif material.source in FETCHED_SOURCES:
             result.append((material, "fetched"))
         elif material.pk in have:
             result.append((material, have[material.pk]))
@@ -316,6 +327,13 @@ def _check_ready(case: Case) -> None:
         if state == "missing" and case.channel == Case.Channel.ONLINE:
             problems.append(
                 Problem(field=f"material.{material.pk}", reason=str(_("Upload this material.")))
+            )
+        elif state == OFFERED and case.channel == Case.Channel.ONLINE:
+            problems.append(
+                Problem(
+                    field=f"material.{material.pk}",
+                    reason=str(_("Use your electronic certificate, or upload this material.")),
+                )
             )
     if problems:
         raise InvalidInput(problems=problems)
@@ -371,6 +389,13 @@ def _submit(*, actor: Actor, case: Case) -> None:
     case.save()
     case.number = case_number_for(case)
     case.save(update_fields=["number", "status", "submitted_at", "updated_at"])
+    verify_attached(
+        actor=actor,
+        case=case,
+        rows=case.materials.filter(state=CaseMaterial.State.CERTIFICATE).select_related(
+            "material", "certificate"
+        ),
+    )
     record(actor=actor, case=case, kind="submitted", data={"channel": case.channel})
 
 

@@ -28,6 +28,7 @@ from tongban.cases.services.applying import (
     form_problems_of,
 )
 from tongban.cases.services.common import case_number_for, record, remember
+from tongban.cases.services.reuse import certificate_offers, verify_attached
 from tongban.catalog.models import Material
 from tongban.catalog.selectors import materials_for_answers
 from tongban.core.authorization import Target, authorize
@@ -61,6 +62,29 @@ def _earlier(actor: Actor, key: str) -> Case | None:
         .first()
     )
     return Case.objects.filter(pk=case_id).first() if case_id is not None else None
+
+
+def _certificates_used(
+    refs: Sequence[str | int], materials: Sequence[Material], offers: dict[int, object]
+) -> tuple[set[int], list[Problem]]:
+    """The material ids the applicant consents to fill from their certificates."""
+    by_code = {m.code: m for m in materials}
+    by_id = {m.pk: m for m in materials}
+    used: set[int] = set()
+    problems: list[Problem] = []
+    for i, ref in enumerate(list(refs)[:50]):
+        material = by_code.get(ref) if isinstance(ref, str) else by_id.get(ref)
+        if material is None or material.pk not in offers:
+            problems.append(
+                Problem(
+                    field="use_certificates",
+                    location=f"use_certificates.{i}",
+                    reason=str(_("You hold no valid electronic certificate for this material.")),
+                )
+            )
+            continue
+        used.add(material.pk)
+    return used, problems
 
 
 def _resolve(
@@ -104,6 +128,7 @@ def application_submit(
     form_data: object = None,
     uploads: Sequence[MaterialUpload] = (),
     idempotency_key: str = "",
+    use_certificates: Sequence[str | int] = (),
 ) -> Submitted:
     """Apply for an item in one call and submit at once.
 
@@ -113,8 +138,11 @@ def application_submit(
     needs is there or fetched by the department; on any problem nothing is kept, no file
     either, and the key stays unused. The same ``idempotency_key`` from the same user returns
     the earlier case (``created`` False), also when two requests race: the loser's work is
-    rolled back. The case is numbered, its history and audit record are written in the same
-    transaction, and it is returned with its materials and history loaded.
+    rolled back. ``use_certificates`` (material codes or ids) is the applicant's consent to
+    attach their own valid certificate for those materials instead of a file (证照免带); a
+    material one is held for needs either that or a file. The case is numbered, its history
+    and audit record are written in the same transaction, and it is returned with its
+    materials and history loaded.
     """
     key = (idempotency_key or "").strip()[:MAX_KEY_LENGTH]
     earlier = _earlier(actor, key)
@@ -161,13 +189,38 @@ def application_submit(
         for s in needed.unanswered
     ]
     given = {material.pk for material, _info, _upload in files}
-    fetched = [m for m in needed.materials if m.source in FETCHED_SOURCES]
+    offers = (
+        certificate_offers(
+            Case(applicant_person_id=person_id, applicant_company_id=company_id),
+            needed.materials,
+        )
+        if any(m.certificate_type for m in needed.materials)
+        else {}
+    )
+    used, use_problems = _certificates_used(use_certificates, needed.materials, offers)
+    problems += use_problems
+    fetched = [
+        m
+        for m in needed.materials
+        if m.source in FETCHED_SOURCES and m.pk not in offers and m.pk not in given
+    ]
     problems += [
         Problem(field=f"material.{m.pk}", reason=str(_("Upload this material.")))
         for m in needed.materials
         if m.source not in FETCHED_SOURCES
         and m.pk not in given
+        and m.pk not in offers
         and m.necessity != Material.Necessity.DEFERRABLE
+    ]
+    problems += [
+        Problem(
+            field=f"material.{m.pk}",
+            reason=str(
+                _("Use your electronic certificate (use_certificates), or upload this material.")
+            ),
+        )
+        for m in needed.materials
+        if m.pk in offers and m.pk not in given and m.pk not in used
     ]
     if problems:
         raise InvalidInput(problems=problems)
@@ -212,13 +265,29 @@ def application_submit(
                 name = hashlib.sha256(info.sha256.encode()).hexdigest()[:16] + info.extension
                 row.file.save(name, upload, save=False)
                 stored.append(row)
-            rows = stored + [
+            attached = [
                 CaseMaterial(
-                    case=case, material=m, state=CaseMaterial.State.FETCHED, uploaded_at=now
+                    case=case,
+                    material=m,
+                    state=CaseMaterial.State.CERTIFICATE,
+                    certificate=offers[m.pk],
+                    uploaded_by_id=actor.user_id,
+                    uploaded_at=now,
                 )
-                for m in fetched
-                if m.pk not in given
+                for m in needed.materials
+                if m.pk in used and m.pk not in given
             ]
+            verify_attached(actor=actor, case=case, rows=attached)
+            rows = (
+                stored
+                + attached
+                + [
+                    CaseMaterial(
+                        case=case, material=m, state=CaseMaterial.State.FETCHED, uploaded_at=now
+                    )
+                    for m in fetched
+                ]
+            )
             CaseMaterial.objects.bulk_create(rows)
             event = record(actor=actor, case=case, kind="submitted", data={"channel": case.channel})
     except BaseException as failure:

@@ -46,6 +46,8 @@ def _submitted(actor, item, form):
             services.case_material_add(
                 actor=actor, case_id=draft.pk, material_id=material.pk, upload=pdf()
             )
+        elif state == "certificate_offered":  # 证照免带: the applicant consents
+            services.case_certificate_use(actor=actor, case_id=draft.pk, material_id=material.pk)
     return services.case_submit(actor=actor, case_id=draft.pk)
 
 

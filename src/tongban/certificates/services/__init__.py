@@ -24,9 +24,15 @@ from tongban.certificates.services.status import (
     certificates_expire_due,
     status_list_token,
 )
+from tongban.certificates.services.use import (
+    LookedUp,
+    certificate_use_record,
+    certificates_lookup,
+)
 from tongban.certificates.services.verify import certificate_check, certificate_verify
 
 __all__ = [
+    "LookedUp",
     "certificate_check",
     "certificate_expire",
     "certificate_import",
@@ -38,8 +44,10 @@ __all__ = [
     "certificate_supersede",
     "certificate_suspend",
     "certificate_type_define",
+    "certificate_use_record",
     "certificate_verify",
     "certificates_expire_due",
+    "certificates_lookup",
     "department_jwks",
     "holder_index",
     "platform_jwks",

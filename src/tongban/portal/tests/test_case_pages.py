@@ -483,3 +483,29 @@ def test_my_applications_costs_the_same_queries_for_more_cases(item_finder):
         html = client.get(f"{apply_url(item)}?Q1=home").content.decode()
         client.post(apply_url(item), apply_form(html, action="save"))
     assert queries() == few
+
+
+def test_a_certificate_the_applicant_holds_is_used_with_a_tick_instead_of_an_upload(item_finder):
+    item = item_finder("居住证签注")  # needs the residence permit 张伟 holds (demo)
+    material = item.current_version.materials.get(certificate_type__endswith="002")
+    client = person_client(ZHANG_WEI)
+    html = client.get(apply_url(item)).content.decode()
+    consent, shown = f"use-certificate-{material.pk}", f"use-certificate-shown-{material.pk}"
+    assert f'name="{consent}"' in html and "居住证" in html
+    assert f'name="{shown}"' in html
+    base = {"form.contact_name": "张伟", "form.contact_phone": "13800000001", shown: "1"}
+    # Neither ticked nor uploaded: not submitted, and the page says what to do.
+    refused = client.post(apply_url(item), apply_form(html, **base, action="submit"))
+    assert refused.status_code == 422
+    assert "使用您的电子证照" in refused.content.decode() or "electronic certificate" in (
+        refused.content.decode()
+    )
+    page = refused.content.decode()
+    response = client.post(apply_url(item), apply_form(page, **base, **{consent: "1"},
+                                                       action="submit"))  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = Case.objects.get(number=response["Location"].rstrip("/").rsplit("/", 1)[-1])
+    row = CaseMaterial.objects.get(case=case, material=material)
+    assert row.state == CaseMaterial.State.CERTIFICATE and row.verified_at and not row.file
+    detail = client.get(response["Location"]).content.decode()
+    assert "电子居住证" in detail or "electronic 居住证" in detail

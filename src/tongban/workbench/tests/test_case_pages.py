@@ -556,3 +556,35 @@ def test_export_and_import_in_the_workbench_keep_form_and_steps(system_actor):
         status=ItemVersion.Status.DRAFT
     )
     assert (draft.application_form, draft.approval_steps) == (form, steps)
+
+
+def test_the_clerk_attaches_a_walk_ins_certificate_with_their_consent(item_finder):
+    clerk = _client("clerk.qingshan")
+    zhang = demo_person(0)  # holds a residence permit (demo)
+    item = item_finder("居住证签注")
+    material = item.current_version.materials.get(certificate_type__endswith="002")
+    case = services.case_window_create(
+        actor=_staff("clerk.qingshan"),
+        implementation_code=item.implementation_code,
+        person_id=zhang.pk,
+        form_data={"contact_name": zhang.name, "contact_phone": people.PEOPLE[0][2]},
+    )
+    case_url = f"/workbench/cases/{case.number}/"
+    page = clerk.get(case_url)
+    [row] = [r for r in page.context["materials"] if r["material"] == material]
+    assert row["state"] == "certificate_offered" and row["offer"] is not None
+    assert 'form="consent-form"' in page.content.decode()
+    response = clerk.post(
+        f"{case_url}certificates/use/", {"material": str(material.pk)}, follow=True
+    )
+    assert _messages(response)
+    [row] = [r for r in response.context["materials"] if r["material"] == material]
+    assert row["state"] == "certificate" and row["file"].verified_at
+    permit = row["certificate"]
+    html = response.content.decode()
+    assert permit.identifier in html and "attached-certificate" in html
+    face = clerk.get(f"{case_url}certificates/{permit.pk}.pdf")
+    assert face.status_code == 200 and face.content.startswith(b"%PDF")
+    # A reviewer elsewhere sees it verified but cannot record a consent.
+    again = _client("review.amr").post(f"{case_url}certificates/use/", {"material": "x"})
+    assert again.status_code in (403, 404)

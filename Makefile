@@ -30,7 +30,9 @@ demo: venv
 	  worker=$$!; \
 	  $(BIN)/python manage.py notifications_sweep --loop 120 > var/notifications_sweep.log 2>&1 & \
 	  sweeper=$$!; \
-	  trap "kill $$sealer $$worker $$sweeper 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/python manage.py certificates_sweep --loop 3600 > var/certificates_sweep.log 2>&1 & \
+	  certificates=$$!; \
+	  trap "kill $$sealer $$worker $$sweeper $$certificates 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, import layers, migrations, unit tests, browser journeys

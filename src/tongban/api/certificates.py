@@ -9,7 +9,8 @@ needs the identity API's authentication.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import datetime as dt
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -18,7 +19,8 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from tongban.api.identity import BearerToken, Caller, ErrorOut, PortalSession
 from tongban.certificates import holding
-from tongban.certificates.services import platform_jwks
+from tongban.certificates.selectors import certificate_uses
+from tongban.certificates.services import certificates_lookup, platform_jwks
 from tongban.certificates.verification import MAX_TOKEN_BYTES, VerificationResult
 from tongban.core.errors import InvalidInput, Problem
 
@@ -100,6 +102,34 @@ def jwks(request: HttpRequest) -> dict[str, Any]:
     return platform_jwks()
 
 
+class CertificateSummaryOut(Schema):
+    identifier: str
+    type_code: str
+    type_name: str
+    status: str
+    holder_name: str
+    issuer: str
+    issued_on: str
+    valid_from: str
+    valid_until: str | None
+    fields: dict[str, str]
+
+
+def _summary_out(c: Any) -> CertificateSummaryOut:
+    return CertificateSummaryOut(
+        identifier=c.identifier,
+        type_code=c.type.code,
+        type_name=c.type.name,
+        status=c.status,
+        holder_name=c.holder_name,
+        issuer=c.issuer.display_name,
+        issued_on=c.issued_on.isoformat(),
+        valid_from=c.valid_from.isoformat(),
+        valid_until=c.valid_until.isoformat() if c.valid_until else None,
+        fields=c.fields,
+    )
+
+
 def _certificate_out(c: Any) -> CertificateOut:
     return CertificateOut(
         identifier=c.identifier,
@@ -114,6 +144,82 @@ def _certificate_out(c: Any) -> CertificateOut:
         fields=c.fields,
         credential=c.credential,
     )
+
+
+class UseOut(Schema):
+    at: dt.datetime
+    channel: str = Field(description="application (attached with consent) or lookup")
+    department: str
+    purpose: str = Field(description="用证事由, as the department stated it")
+    case_number: str
+    outcome: str = Field(description="valid, or why the verification failed then")
+
+
+class LookupIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    holder_kind: Literal["person", "company"]
+    holder_code: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(
+        description="the citizen ID number or the unified social credit code"
+    )
+    purpose: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="用证事由: why the department needs it (the holder reads it)"
+    )
+    types: list[Annotated[str, StringConstraints(max_length=40)]] = Field([], max_length=20)
+    case_number: Annotated[str, StringConstraints(max_length=40)] = ""
+
+
+class LookedUpOut(Schema):
+    certificate: CertificateSummaryOut
+    verification: VerificationOut
+
+
+@router.post(
+    "/lookups",
+    auth=AUTH,
+    response={200: list[LookedUpOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Look up a holder's valid certificates for a stated purpose (用证)",
+    description=(
+        "For the staff of a department handling a matter: every certificate found is verified "
+        "(signature, issuer key, dates, status list), its use is logged where the holder "
+        "reads it, and the look-up is audited, found or not."
+    ),
+)
+def lookup(request: HttpRequest, body: LookupIn) -> list[LookedUpOut]:
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    found = certificates_lookup(
+        actor=caller.actor,
+        holder_kind=body.holder_kind,
+        holder_code=body.holder_code,
+        purpose=body.purpose,
+        type_codes=body.types,
+        case_number=body.case_number,
+    )
+    return [
+        LookedUpOut(certificate=_summary_out(f.certificate), verification=_out(f.verification))
+        for f in found
+    ]
+
+
+@router.get(
+    "/mine/{identifier}/uses",
+    auth=AUTH,
+    response={200: list[UseOut], 401: ErrorOut, 404: ErrorOut},
+    summary="Who used my certificate and why (用证记录), newest first",
+)
+def my_certificate_uses(request: HttpRequest, identifier: str) -> list[UseOut]:
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    certificate = holding.certificate_held(actor=caller.actor, identifier=identifier[:100])
+    return [
+        UseOut(
+            at=u.at,
+            channel=u.channel,
+            department=u.department.display_name if u.department else "",
+            purpose=u.purpose,
+            case_number=u.case_number,
+            outcome=u.outcome,
+        )
+        for u in certificate_uses(certificate=certificate)[:500]
+    ]
 
 
 @router.get(

@@ -79,8 +79,13 @@ def certificates_of_case(*, case_number: str) -> QuerySet[Certificate]:
 
 
 def certificate_uses(*, certificate: Certificate) -> QuerySet[CertificateUse]:
-    """Who used this certificate and why (newest first), for its holder."""
-    return CertificateUse.objects.select_related("department").filter(certificate=certificate)
+    """Who used this certificate — any version of it — and why (newest first), for its
+    holder."""
+    return CertificateUse.objects.select_related("department", "certificate").filter(
+        certificate__type_id=certificate.type_id,
+        certificate__issuer_id=certificate.issuer_id,
+        certificate__serial=certificate.serial,
+    )
 
 
 def certificate_type_get(*, code: str) -> CertificateType | None:

@@ -13,6 +13,7 @@ KINDS = {
     "case.rejected": _("Application rejected"),
     "case.ready_for_pickup": _("Ready for pickup"),
     "case.certificate_issued": _("Electronic certificate issued"),
+    "certificate.expiring": _("Certificate expires soon"),
     "case.refused": _("Application not accepted"),
     "case.notice": _("Notice"),
 }

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tongban.certificates import holding
 from tongban.certificates.face import certificate_face_pdf
 from tongban.certificates.models import face_label
+from tongban.certificates.selectors import certificate_uses
 from tongban.certificates.services import platform_jwks, status_list_token
 from tongban.core.errors import Conflict, InvalidInput, NotFound
 from tongban.identity.selectors import request_actor
@@ -63,6 +64,7 @@ def certificate_detail(request: HttpRequest, identifier: str) -> HttpResponse:
             "face": _face(certificate),
             "disclosable": certificate.type.disclosable_claims,
             "events": list(certificate.events.all()),
+            "uses": list(certificate_uses(certificate=certificate)[:200]),
         },
     )
 

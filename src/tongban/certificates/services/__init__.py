@@ -15,6 +15,7 @@ from tongban.certificates.services.keys import (
     platform_jwks,
     signing_key_rotate,
 )
+from tongban.certificates.services.reminders import certificates_remind_expiring
 from tongban.certificates.services.status import (
     certificate_expire,
     certificate_resume,
@@ -48,6 +49,7 @@ __all__ = [
     "certificate_verify",
     "certificates_expire_due",
     "certificates_lookup",
+    "certificates_remind_expiring",
     "department_jwks",
     "holder_index",
     "platform_jwks",

@@ -102,7 +102,9 @@ def _clean_holder(holder_kind: str, holder_code: object) -> str:
         )
     code = normalise_code(holder_code) if isinstance(holder_code, str) else ""
     if holder_kind == HolderKind.PERSON:
-        parse_citizen_id(code, field="holder_code")
+        from tongban.identity.services import known_regions
+
+        parse_citizen_id(code, field="holder_code", known_regions=known_regions())
     elif credit_code_problem(code):
         raise InvalidInput(
             problems=[

@@ -38,7 +38,7 @@ def certificate_face_pdf(*, certificate: Certificate) -> bytes:
         (_("Issued by"), certificate.issuer.name),
         (_("Date of issue"), certificate.issued_on.isoformat()),
         (
-            _("Valid"),
+            _("Period of validity"),
             f"{certificate.valid_from.isoformat()} – "
             + (certificate.valid_until.isoformat() if certificate.valid_until else _("long-term")),
         ),

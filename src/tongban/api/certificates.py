@@ -84,7 +84,7 @@ def verify_get(request: HttpRequest, query: Query[VerifyQuery]) -> VerificationO
             ]
         )
     if query.identifier:
-        return _out(holding.verify_identifier(query.identifier)[0])
+        return _out(holding.verify_identifier_only(query.identifier))
     return _out(holding.verify_presented(query.credential))
 
 

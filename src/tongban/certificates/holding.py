@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.certificates import selectors
 from tongban.certificates.credentials import credential_present
 from tongban.certificates.models import (
+    CREDENTIAL_CONTEXT,
     SHOW_CONTEXT,
     Certificate,
     CertificateShow,
@@ -105,6 +106,20 @@ def verify_identifier(identifier: str) -> tuple[VerificationResult, Certificate 
         return _refused("unknown_certificate"), None
     presentation = credential_present(certificate.credential, reveal=[])
     return verify_presented(presentation), certificate
+
+
+def verify_identifier_only(identifier: str) -> VerificationResult:
+    """``verify_identifier`` for a caller that needs the answer only (the API): reads the
+    stored credential and nothing else."""
+    sealed = (
+        Certificate.objects.filter(identifier=str(identifier)[:100])
+        .values_list("credential_sealed", flat=True)
+        .first()
+    )
+    if sealed is None:
+        return _refused("unknown_certificate")
+    credential = unseal(sealed, context=CREDENTIAL_CONTEXT)
+    return verify_presented(credential_present(credential, reveal=[]))
 
 
 # ---------------------------------------------------------------------------------------------

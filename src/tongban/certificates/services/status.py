@@ -109,18 +109,19 @@ def status_lists_resign(*, department: Department, key: SigningKey) -> None:
 def status_list_token(*, issuer_code: str, number: int) -> str:
     """The signed status list (``statuslist+jwt``) to publish, signed again when it is older
     than an hour, so that what verifiers download is never near its expiry."""
-    status_list = (
-        StatusList.objects.select_related("department")
-        .filter(department__credit_code=issuer_code, number=number)
+    found = (
+        StatusList.objects.filter(department__credit_code=issuer_code, number=number)
+        .values_list("pk", "token", "token_issued_at")
         .first()
     )
-    if status_list is None:
+    if found is None:
         raise NotFound()
+    pk, token, issued_at = found
     now = timezone.now()
-    if status_list.token_issued_at and now - status_list.token_issued_at < TOKEN_REFRESH:
-        return status_list.token
+    if issued_at and now - issued_at < TOKEN_REFRESH:
+        return token
     with transaction.atomic():
-        status_list = StatusList.objects.select_for_update().get(pk=status_list.pk)
+        status_list = StatusList.objects.select_for_update().get(pk=pk)
         status_list.department = Department.objects.get(pk=status_list.department_id)
         key = SigningKey.objects.filter(
             department_id=status_list.department_id, active=True

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 
 from tongban.certificates.identifiers import parse_identifier
-from tongban.certificates.models import Certificate, SigningKey, StatusList
+from tongban.certificates.models import Certificate, SigningKey
 from tongban.certificates.services.status import status_list_token
-from tongban.certificates.signing import b64url_decode, jwks_document, kid_issuer
+from tongban.certificates.signing import KeyRing, b64url_decode, jwks_document, kid_issuer
 from tongban.certificates.verification import (
     MAX_TOKEN_BYTES,
     VerificationResult,
@@ -27,6 +28,28 @@ def _unverified_payload(token: str) -> tuple[str, dict]:
     return str(kid), json.loads(b64url_decode(payload))
 
 
+# Each process keeps the issuers' public keys for a few minutes, as any JWKS consumer does;
+# a key id it does not know makes it read the issuer's keys again at once (a key rotated in
+# by another process). Status lists are read every time: a revocation counts at once.
+KEYS_TTL_SECONDS = 300.0
+_keys: dict[str, tuple[float, KeyRing]] = {}
+
+
+def _issuer_keys(issuer_code: str, *, reload: bool = False) -> tuple[KeyRing, bool]:
+    """(the issuer's published keys, whether just read from the database)."""
+    cached = _keys.get(issuer_code)
+    if cached is not None and not reload and time.monotonic() - cached[0] < KEYS_TTL_SECONDS:
+        return cached[1], False
+    keys = SigningKey.objects.filter(department__credit_code=issuer_code).values_list(
+        "public_jwk", flat=True
+    )
+    ring = KeyRing.from_jwks(jwks_document(list(keys)))
+    if len(_keys) > 1000:
+        _keys.clear()
+    _keys[issuer_code] = (time.monotonic(), ring)
+    return ring, True
+
+
 def certificate_verify(*, token: str, now: datetime | None = None) -> VerificationResult:
     """Verify a credential or presentation with the issuer's published keys and status list,
     exactly as an offline verifier would. Never raises on bad input."""
@@ -39,19 +62,17 @@ def certificate_verify(*, token: str, now: datetime | None = None) -> Verificati
         issuer_code, number = uri.rstrip("/").rsplit("/", 2)[-2:]
     except (ValueError, KeyError, TypeError, AttributeError):
         return _refuse("malformed")
-    keys = SigningKey.objects.filter(department__credit_code=kid_issuer(kid)).values_list(
-        "public_jwk", flat=True
-    )
-    jwks = jwks_document(list(keys))
+    issuer = kid_issuer(kid)
+    ring, fresh = _issuer_keys(issuer)
+    if not fresh and ring.get(kid) is None:
+        ring, fresh = _issuer_keys(issuer, reload=True)  # a key published since: read again
     status_token = None
-    if (
-        number.isdigit()
-        and StatusList.objects.filter(
-            department__credit_code=issuer_code, number=int(number)
-        ).exists()
-    ):
-        status_token = status_list_token(issuer_code=issuer_code, number=int(number))
-    result = verify_credential(token, jwks=jwks, status_list_token=status_token or "", now=now)
+    if number.isdigit() and len(number) < 10:
+        try:
+            status_token = status_list_token(issuer_code=issuer_code, number=int(number))
+        except NotFound:
+            status_token = None
+    result = verify_credential(token, jwks=ring, status_list_token=status_token or "", now=now)
     return result
 
 

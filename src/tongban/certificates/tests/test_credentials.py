@@ -309,8 +309,12 @@ def test_a_new_version_supersedes_the_old_and_keeps_the_serial():
 def test_key_rotation_keeps_old_certificates_verifying():
     old = issue_residence_permit(sequence=517)
     issuer_code = old.issuer.credit_code
+    assert services.certificate_verify(token=old.credential).valid  # the keys are now cached
     call_command("certificate_key_rotate", "--department", issuer_code, stdout=io.StringIO())
     new = issue_residence_permit(sequence=519)
+    # The server's verifier knows the new key at once (an unknown key id reads the keys again).
+    assert services.certificate_verify(token=new.credential).valid
+    assert services.certificate_verify(token=old.credential).valid
     assert new.signing_key_id != old.signing_key_id
     assert SigningKey.objects.get(pk=old.signing_key_id).active is False
     department_keys = services.department_jwks(department_id=old.issuer_id)["keys"]

@@ -15,7 +15,6 @@ from tongban.certificates.services.keys import (
     platform_jwks,
     signing_key_rotate,
 )
-from tongban.certificates.services.reminders import certificates_remind_expiring
 from tongban.certificates.services.status import (
     certificate_expire,
     certificate_resume,
@@ -49,7 +48,6 @@ __all__ = [
     "certificate_verify",
     "certificates_expire_due",
     "certificates_lookup",
-    "certificates_remind_expiring",
     "department_jwks",
     "holder_index",
     "platform_jwks",

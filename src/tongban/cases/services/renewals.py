@@ -1,4 +1,5 @@
-"""Reminders before a certificate expires (到期提醒), with a link to the item that renews it.
+"""Reminders before a certificate expires (到期提醒), with a link to the item that renews it
+(the case engine's, as it joins the certificate library, the catalog and notifications).
 
 Each valid version with an end date within the notice period is reminded once: an in-site
 message with e-mail and SMS to the holder (a person's account, or the company's legal
@@ -19,6 +20,7 @@ from tongban.catalog.models import ImplementationItem
 from tongban.certificates.models import Certificate, HolderKind
 from tongban.core.audit import audit_log
 from tongban.core.types import Actor
+from tongban.notifications.services import notify
 
 NOTICE_DAYS = 30
 KIND = "certificate.expiring"
@@ -54,8 +56,6 @@ def certificates_remind_expiring(
     *, actor: Actor, today: dt.date | None = None, days: int = NOTICE_DAYS
 ) -> int:
     """Remind the holders of valid certificates ending within ``days``; returns how many."""
-    from tongban.notifications.services import notify
-
     today = today or timezone.localdate()
     due = (
         Certificate.objects.select_related(

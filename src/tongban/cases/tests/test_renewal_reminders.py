@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from tongban.cases.services.renewals import certificates_remind_expiring
 from tongban.catalog.models import ImplementationItem
-from tongban.certificates import services
 from tongban.certificates.models import Certificate
 from tongban.certificates.tests.factories import SYSTEM, issue_residence_permit
 from tongban.demo import people
@@ -32,14 +32,14 @@ def test_a_holder_is_reminded_once_with_the_renewal_item():
         valid_until=today + dt.timedelta(days=20),
     )
     later = issue_residence_permit(sequence=530, valid_until=today + dt.timedelta(days=200))
-    assert services.certificates_remind_expiring(actor=SYSTEM, today=today) == 1
+    assert certificates_remind_expiring(actor=SYSTEM, today=today) == 1
     [message] = Notification.objects.filter(kind="certificate.expiring", recipient=li.user)
     renewal = ImplementationItem.objects.get(
         base_item__base_code=soon.type.renewal_item_code, department=soon.issuer
     )
     assert message.link == reverse("portal:guide", args=[renewal.implementation_code])
     assert soon.identifier in message.body and "居住证签注" in message.body
-    assert services.certificates_remind_expiring(actor=SYSTEM, today=today) == 0  # once
+    assert certificates_remind_expiring(actor=SYSTEM, today=today) == 0  # once
     soon.refresh_from_db()
     later.refresh_from_db()
     assert soon.expiry_reminded_on == today and later.expiry_reminded_on is None

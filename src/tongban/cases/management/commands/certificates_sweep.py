@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from tongban.certificates.services import certificates_expire_due, certificates_remind_expiring
-from tongban.certificates.services.reminders import NOTICE_DAYS
+from tongban.cases.services.renewals import NOTICE_DAYS, certificates_remind_expiring
+from tongban.certificates.services import certificates_expire_due
 from tongban.core.types import Actor
 
 

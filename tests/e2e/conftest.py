@@ -20,6 +20,11 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import pytest
+from playwright.sync_api import expect
+
+# Assertions wait up to 15 s, like the pages' actions: a 2-core machine running the suite, the
+# server and the browser at once is slow to answer a submission with files now and then.
+expect.set_options(timeout=15_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable

@@ -51,6 +51,7 @@ migrations-check: venv
 unit: venv
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) src
 	$(BIN)/pytest -q tests/concurrency
+	$(BIN)/pytest -q tests/faults
 
 e2e: venv
 	$(BIN)/pytest -q tests/e2e

@@ -16,6 +16,7 @@ from ninja.parser import Parser
 
 from tongban.api.cases import router as cases_router
 from tongban.api.catalog import router as catalog_router
+from tongban.api.certificate_staff import router as certificate_staff_router
 from tongban.api.certificates import router as certificates_router
 from tongban.api.identity import Unauthenticated
 from tongban.api.identity import router as identity_router
@@ -77,6 +78,7 @@ api.add_router("/catalog", catalog_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/identity", identity_router)
 api.add_router("/certificates", certificates_router)
+api.add_router("/certificates", certificate_staff_router)
 api.add_router("/", cases_router)
 
 

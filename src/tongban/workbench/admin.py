@@ -33,7 +33,7 @@ from tongban.catalog.models import (
     Theme,
 )
 from tongban.core.audit import audit_log
-from tongban.core.authorization import Target, permits
+from tongban.core.authorization import RULES, Target, permits
 from tongban.core.errors import TongbanError
 from tongban.core.ids import REGION_LEVEL_LENGTHS, region_code_problem
 from tongban.core.models import AuditRecord
@@ -60,6 +60,18 @@ class WorkbenchSite(admin.AdminSite):
 
     def logout(self, request: HttpRequest, extra_context: Any = None) -> Any:
         return HttpResponseRedirect(reverse("portal:logout"))
+
+    def index(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        """The work of each role: the certificate library's pages for its staff (finding
+        certificates for those who may read them; issuing and importing for approvers)."""
+        actor = actor_of(request)
+        extra = {
+            "may_find_certificates": any(
+                actor.has_role(role) for role in RULES["certificate.view"].staff_roles
+            ),
+            "may_issue_certificates": actor.has_role("approver"),
+        }
+        return super().index(request, {**extra, **(extra_context or {})})
 
 
 workbench_site = WorkbenchSite(name="admin")

@@ -1,14 +1,16 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from tongban.workbench import (  # noqa: F401 - registers admins
     calendar_admin,
     case_views,
+    certificate_views,
     counter_views,
     identity_admin,
     views,
 )
 
 app_name = "workbench"
+CERTIFICATE_IDENTIFIER = r"1\.2\.156\.[0-9A-Za-z.]{1,92}"
 
 urlpatterns = [
     path("counter/", counter_views.counter, name="counter"),
@@ -41,6 +43,21 @@ urlpatterns = [
         "cases/<str:number>/certificates/<int:certificate_id>.pdf",
         case_views.case_certificate_pdf,
         name="case_certificate",
+    ),
+    path("certificates/", certificate_views.certificate_list, name="certificates"),
+    path("certificates/new/", certificate_views.certificate_issue, name="certificate_issue"),
+    path("certificates/import/", certificate_views.certificate_import, name="certificate_import"),
+    # Only what looks like a certificate identifier (1.2.156.…), so that the admin's own
+    # pages of the certificates app (certificates/<model>/…) would still be reachable.
+    re_path(
+        rf"^certificates/(?P<identifier>{CERTIFICATE_IDENTIFIER})/$",
+        certificate_views.certificate_detail,
+        name="certificate",
+    ),
+    re_path(
+        rf"^certificates/(?P<identifier>{CERTIFICATE_IDENTIFIER})/face\.pdf$",
+        certificate_views.certificate_pdf,
+        name="certificate_pdf",
     ),
     path("catalog/import/", views.catalog_import, name="catalog_import"),
     path("catalog/export.<str:fmt>", views.catalog_export, name="catalog_export"),

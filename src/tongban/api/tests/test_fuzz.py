@@ -27,7 +27,8 @@ from tongban.api.tests.test_identity_api import COMPANY, LI, access_token_for
 from tongban.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-AUTHENTICATED = ("/api/v1/identity/", "/api/v1/cases", "/api/v1/tasks")
+CERTIFICATE_STAFF = ("/api/v1/certificates/issued", "/api/v1/certificates/imports")
+AUTHENTICATED = ("/api/v1/identity/", "/api/v1/cases", "/api/v1/tasks", *CERTIFICATE_STAFF)
 _CREDIT_CODE = re.compile(r"[0-9A-Za-z]{18}")
 _CASE_NUMBER = re.compile(r"[0-9]{22}[0-9Xx]")
 # Who calls a case operation (by the end of its path); everything else is 李娜's.
@@ -66,9 +67,11 @@ def bearer() -> dict[str, str]:
 
 
 def _caller_of(path: str) -> str | None:
-    """The staff user name calling a case operation (None: 李娜)."""
+    """The staff user name calling a case or certificate operation (None: 李娜)."""
     if path.startswith("/api/v1/tasks"):
         return "review.linjiang"
+    if path.startswith(CERTIFICATE_STAFF):
+        return "approve.linjiang"
     return next((who for end, who in _STAFF.items() if path.endswith(end)), None)
 
 
@@ -147,6 +150,21 @@ def world() -> dict[str, object]:
     }
 
 
+@pytest.fixture
+def permit() -> str:
+    """A residence permit of 临江区 (whose approver calls the certificate operations)."""
+    from tongban.certificates.tests.factories import issue_residence_permit
+
+    return issue_residence_permit(sequence=991).identifier
+
+
+def _at_the_permit(case, identifier: str) -> None:
+    """A well-formed certificate identifier becomes the permit's (any other is not found)."""
+    params = case.path_parameters or {}
+    if isinstance(params.get("identifier"), str) and params["identifier"].startswith("1.2.156."):
+        params["identifier"] = identifier
+
+
 def _case_for(path: str) -> str:
     """Which case of the world an operation works on."""
     if path.endswith(("/accept", "/refuse", "/notice", "/resubmit")):
@@ -207,6 +225,8 @@ def test_no_input_causes_a_server_error(case, request):
             _at_her_company(case)
         else:
             headers |= request.getfixturevalue("staff_bearers")(staff_name)
-        if not case.path.startswith("/api/v1/identity/"):
+        if case.path.startswith(CERTIFICATE_STAFF):
+            _at_the_permit(case, request.getfixturevalue("permit"))
+        elif not case.path.startswith("/api/v1/identity/"):
             _in_the_world(case, request.getfixturevalue("world"))
     case.call_and_validate(headers=headers, checks=[not_a_server_error])

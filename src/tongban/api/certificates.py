@@ -50,20 +50,6 @@ class VerifyQuery(Schema):
     credential: Annotated[str, StringConstraints(max_length=8000)] = ""
 
 
-class CertificateOut(Schema):
-    identifier: str
-    type_code: str
-    type_name: str
-    status: str
-    holder_name: str
-    issuer: str
-    issued_on: str
-    valid_from: str
-    valid_until: str | None
-    fields: dict[str, str]
-    credential: str = Field(description="the holder's copy: the compact SD-JWT, every disclosure")
-
-
 def _out(result: VerificationResult) -> VerificationOut:
     return VerificationOut(**result.as_dict())
 
@@ -130,20 +116,12 @@ def _summary_out(c: Any) -> CertificateSummaryOut:
     )
 
 
+class CertificateOut(CertificateSummaryOut):
+    credential: str = Field(description="the holder's copy: the compact SD-JWT, every disclosure")
+
+
 def _certificate_out(c: Any) -> CertificateOut:
-    return CertificateOut(
-        identifier=c.identifier,
-        type_code=c.type.code,
-        type_name=c.type.name,
-        status=c.status,
-        holder_name=c.holder_name,
-        issuer=c.issuer.display_name,
-        issued_on=c.issued_on.isoformat(),
-        valid_from=c.valid_from.isoformat(),
-        valid_until=c.valid_until.isoformat() if c.valid_until else None,
-        fields=c.fields,
-        credential=c.credential,
-    )
+    return CertificateOut(**_summary_out(c).model_dump(), credential=c.credential)
 
 
 class UseOut(Schema):

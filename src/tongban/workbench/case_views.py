@@ -28,7 +28,6 @@ from tongban.cases.services.common import case_target
 from tongban.catalog import application
 from tongban.catalog.selectors import item_guide_get, item_search, materials_for_answers
 from tongban.certificates.face import certificate_face_pdf
-from tongban.certificates.models import face_label
 from tongban.certificates.selectors import certificates_of_case
 from tongban.core.authorization import Target, permits, permits_role
 from tongban.core.errors import Forbidden, InvalidInput, NotFound, TongbanError
@@ -372,22 +371,11 @@ def _certificate_rows(actor: Actor, case: Case, typed: dict[str, str]) -> dict[s
     if found is None:
         return None
     result, values = found
-    specs = list(result.certificate_type.face_fields)
-    if result.establishes:
-        specs.insert(0, {"key": "holder_name", "label": _("Company name"), "required": True})
     return {
         "type": result.certificate_type,
         "renews": result.renews,
         "establishes": result.establishes,
-        "rows": [
-            {
-                "key": spec["key"],
-                "label": face_label(spec),
-                "required": bool(spec.get("required")),
-                "value": typed.get(spec["key"], values.get(spec["key"], "")),
-            }
-            for spec in specs
-        ],
+        "rows": case_services.proposal_fields(result, {**values, **typed}),
     }
 
 
@@ -396,8 +384,10 @@ def _certificate_labels(actor: Actor, number: str) -> dict[str, str]:
     result = case_services.result_of(case)
     if result is None:
         return {}
-    labels = {f"certificate.{s['key']}": face_label(s) for s in result.certificate_type.face_fields}
-    return labels | {"certificate.holder_name": str(_("Company name"))}
+    return {
+        f"certificate.{field['key']}": field["label"]
+        for field in case_services.proposal_fields(result, {})
+    }
 
 
 def _task_context(

@@ -40,7 +40,6 @@ from tongban.api.cases.schemas import (
     responses,
 )
 from tongban.cases import selectors, services
-from tongban.certificates.models import face_label
 from tongban.core.errors import InvalidInput, NotFound, Problem
 from tongban.identity import services as identity_services
 
@@ -196,22 +195,14 @@ def case_certificate_proposal(request: HttpRequest, path: Path[CasePath]) -> Cer
     if found is None:
         raise NotFound(_("This item's approval issues no certificate."))
     result, values = found
-    specs = list(result.certificate_type.face_fields)
-    if result.establishes:
-        specs.insert(0, {"key": "holder_name", "label": _("Company name"), "required": True})
     return CertificateProposalOut(
         type=result.certificate_type.code,
         type_name=result.certificate_type.name,
         renews=result.renews.identifier if result.renews else None,
         establishes=result.establishes,
         fields=[
-            CertificateProposalFieldOut(
-                key=spec["key"],
-                label=face_label(spec),
-                required=bool(spec.get("required")),
-                value=values.get(spec["key"], ""),
-            )
-            for spec in specs
+            CertificateProposalFieldOut(**field)
+            for field in services.proposal_fields(result, values)
         ],
     )
 

@@ -26,7 +26,12 @@ from tongban.cases.services.approval import (
     task_reassign,
     task_return,
 )
-from tongban.cases.services.results import Result, certificate_proposal, result_of
+from tongban.cases.services.results import (
+    Result,
+    certificate_proposal,
+    proposal_fields,
+    result_of,
+)
 from tongban.cases.services.reuse import case_certificate_use, certificate_offers
 from tongban.cases.services.submission import (
     MaterialUpload,
@@ -59,6 +64,7 @@ __all__ = [
     "certificate_proposal",
     "completeness",
     "prefill",
+    "proposal_fields",
     "result_of",
     "submission_earlier",
     "task_claim",

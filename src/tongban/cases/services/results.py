@@ -12,7 +12,8 @@ date), so the approver types only what the application did not say.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.cases.models import Case
-from tongban.certificates.models import Certificate, CertificateType, HolderKind
+from tongban.cases.services.reuse import holder_code_of
+from tongban.certificates.models import Certificate, CertificateType, HolderKind, face_label
 from tongban.certificates.selectors import certificates_valid_for_holder
-from tongban.certificates.services import certificate_new_version
-from tongban.certificates.services.issuance import certificate_issue_on_decision
+from tongban.certificates.services import certificate_issue, certificate_new_version
 from tongban.core.errors import Forbidden, InvalidInput, Problem
 from tongban.core.types import Actor
 from tongban.identity.models import Company, Person
@@ -51,14 +52,6 @@ def _types() -> list[CertificateType]:
     return list(CertificateType.objects.prefetch_related("issuing_departments"))
 
 
-def _holder_code(case: Case, certificate_type: CertificateType) -> str | None:
-    if certificate_type.holder_kind == HolderKind.PERSON:
-        person = case.applicant_person
-        return person.id_number if person else None
-    company = case.applicant_company
-    return company.credit_code if company else None
-
-
 def result_of(case: Case) -> Result | None:
     """The certificate the approval of ``case`` issues or renews (None: the item produces
     none, or renews one the holder does not hold)."""
@@ -71,7 +64,7 @@ def result_of(case: Case) -> Result | None:
             )
             return Result(certificate_type, renews=None, establishes=establishes)
         if base_code and certificate_type.renewal_item_code == base_code:
-            code = _holder_code(case, certificate_type)
+            code = holder_code_of(case, certificate_type.holder_kind)
             current = (
                 certificates_valid_for_holder(
                     holder_kind=certificate_type.holder_kind,
@@ -143,6 +136,23 @@ def certificate_proposal(*, actor: Actor, case: Case) -> tuple[Result, dict[str,
     return result, face_proposal(case, result)
 
 
+def proposal_fields(result: Result, values: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The face the approver completes, in the type's order (the new company's name first
+    when the approval founds one): key, label in the active language, required, value."""
+    specs = list(result.certificate_type.face_fields)
+    if result.establishes:
+        specs.insert(0, {"key": HOLDER_NAME, "label": _("Company name"), "required": True})
+    return [
+        {
+            "key": spec["key"],
+            "label": face_label(spec),
+            "required": bool(spec.get("required")),
+            "value": values.get(spec["key"], ""),
+        }
+        for spec in specs
+    ]
+
+
 def _merged(proposal: dict[str, str], entries: Mapping[str, Any] | None) -> dict[str, str]:
     merged = dict(proposal)
     for key, value in (entries or {}).items():
@@ -172,6 +182,33 @@ def result_issue(
             )
         return None
     fields = _merged(face_proposal(case, result), entries)
+    with _face_problems():
+        return _issue(actor=actor, case=case, result=result, fields=fields)
+
+
+@contextmanager
+def _face_problems() -> Iterator[None]:
+    """The certificate services' problems with the face (``fields.<key>``, ``issuer``) as
+    problems of the decision's ``certificate`` (``certificate.<key>``)."""
+    try:
+        yield
+    except InvalidInput as exc:
+        raise InvalidInput(
+            exc.message,
+            problems=[
+                Problem(
+                    field="certificate."
+                    + p.field.removeprefix("fields.").removeprefix("certificate.")
+                    if p.field.startswith(("fields.", "certificate."))
+                    else "certificate",
+                    reason=p.reason,
+                )
+                for p in exc.problems
+            ],
+        ) from None
+
+
+def _issue(*, actor: Actor, case: Case, result: Result, fields: dict[str, str]) -> Certificate:
     certificate_type = result.certificate_type
     if result.renews is not None:
         fields.pop(HOLDER_NAME, None)
@@ -184,7 +221,6 @@ def result_issue(
             source=Certificate.Source.CASE,
             case_number=case.number,
         )
-    issuer_id = case.department_id
     if result.establishes:
         name = " ".join(fields.pop(HOLDER_NAME, "").split())
         if not name or len(name) > 200:
@@ -211,7 +247,7 @@ def result_issue(
         holder_code, holder_name = company.credit_code, company.name
     else:
         fields.pop(HOLDER_NAME, None)
-        code = _holder_code(case, certificate_type)
+        code = holder_code_of(case, certificate_type.holder_kind)
         if code is None:
             raise InvalidInput(
                 problems=[
@@ -227,13 +263,14 @@ def result_issue(
             if certificate_type.holder_kind == HolderKind.PERSON and case.applicant_person
             else case.applicant_company.name  # type: ignore[union-attr]
         )
-    return certificate_issue_on_decision(
+    return certificate_issue(
         actor=actor,
-        certificate_type=certificate_type,
-        issuer_department_id=issuer_id,
+        type_code=certificate_type.code,
+        issuer_department_id=case.department_id,
         holder_code=holder_code,
         holder_name=holder_name,
         fields=fields,
+        source=Certificate.Source.CASE,
         case_number=case.number or "",
     )
 

@@ -32,7 +32,8 @@ from tongban.core.types import Actor
 OFFERED = "certificate_offered"
 
 
-def _holder_code(case: Case, holder_kind: str) -> str | None:
+def holder_code_of(case: Case, holder_kind: str) -> str | None:
+    """The code of the case's applicant who would hold a certificate of ``holder_kind``."""
     if holder_kind == HolderKind.PERSON:
         # A person's certificate serves the person's own applications, not the company's.
         if case.applicant_company_id is not None or case.applicant_person is None:
@@ -53,7 +54,7 @@ def certificate_offers(case: Case, materials: Iterable[Material]) -> dict[int, C
     today = timezone.localdate()
     offers: dict[int, Certificate] = {}
     for certificate_type in CertificateType.objects.filter(code__in=list(wanted)):
-        code = _holder_code(case, certificate_type.holder_kind)
+        code = holder_code_of(case, certificate_type.holder_kind)
         if not code:
             continue
         found = (

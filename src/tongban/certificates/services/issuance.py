@@ -503,66 +503,6 @@ def certificate_issue(
         )
 
 
-def certificate_issue_on_decision(
-    *,
-    actor: Actor,
-    certificate_type: CertificateType,
-    issuer_department_id: int,
-    holder_code: str,
-    holder_name: str,
-    fields: Mapping[str, Any],
-    case_number: str,
-) -> Certificate:
-    """Issue the certificate a case's approval produces, inside the decision's transaction.
-
-    The case engine calls this: the decision was authorised there (the approver of the
-    competent department), so the issuing department must only be one that issues this type.
-    Problems with the face fields come back under ``certificate.<key>``.
-    """
-    if not certificate_type.issuing_departments.filter(pk=issuer_department_id).exists():
-        raise InvalidInput(
-            problems=[
-                Problem(
-                    field="certificate",
-                    reason=_("This department does not issue certificates of this type."),
-                )
-            ]
-        )
-    today = timezone.localdate()
-    holder = _holder(
-        holder_kind=certificate_type.holder_kind,
-        code=holder_code,
-        name=holder_name,
-        on=today,
-        field="certificate.holder_code",
-    )
-    try:
-        cleaned = _clean_fields(certificate_type, fields)
-    except InvalidInput as exc:
-        raise InvalidInput(
-            problems=[
-                Problem(field="certificate." + p.field.removeprefix("fields."), reason=p.reason)
-                for p in exc.problems
-            ]
-        ) from None
-    department = locked_department(issuer_department_id)
-    return _write_certificate(
-        actor=actor,
-        certificate_type=certificate_type,
-        department=department,
-        holder=holder,
-        fields=cleaned,
-        serial=None,
-        version=1,
-        issued_on=today,
-        valid_from=today,
-        valid_until=_valid_until(certificate_type, today),
-        source=Certificate.Source.CASE,
-        case_number=case_number,
-        previous=None,
-    )
-
-
 def certificate_new_version(
     *,
     actor: Actor,

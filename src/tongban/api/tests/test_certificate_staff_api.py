@@ -270,6 +270,27 @@ def test_an_import_answers_the_count_or_every_problem(tokens):
     assert Certificate.objects.count() == before
 
 
+def test_an_import_never_tells_whether_another_departments_serial_exists(tokens):
+    """A row for a department the caller may not issue for is refused for that, whether or not
+    the serial it names is taken there, so the report cannot be used to probe serials."""
+    taken = issue_residence_permit(sequence=823, issuer_department_id=department("990103/psb").pk)
+    header = "type_code,issuer_code,holder_code,holder_name,serial,sex,address\n"
+    other = department("990103/psb").credit_code
+
+    def row(serial: str) -> str:
+        return f"{residence_type()},{other},{_number(825)},卫十二,{serial},男,江川市临江区1号\n"
+
+    answers = []
+    for serial in (taken.serial, "UNUSED000001"):
+        response = call(
+            "post", "/certificates/imports", tokens(APPROVER), files=_csv(header + row(serial))
+        )
+        assert response.status_code == 422
+        answers.append([(p["field"], p["reason"]) for p in response.json()["problems"]])
+    assert answers[0] == answers[1]
+    assert [field for field, _reason in answers[0]] == ["issuer_code"]
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from tongban.certificates.models import Certificate, CertificateType
 from tongban.certificates.services.issuance import certificate_issue
 from tongban.core.audit import audit_log
+from tongban.core.authorization import Target, permits
 from tongban.core.errors import InvalidInput, Problem, TongbanError
 from tongban.core.ids import normalise_code
 from tongban.core.types import Actor
@@ -63,9 +64,13 @@ def _date(value: str, *, location: str, field: str, problems: list[Problem]) -> 
 
 
 def certificate_import_parse(
-    *, content: bytes, filename: str = "certificates.csv"
+    *, content: bytes, filename: str = "certificates.csv", actor: Actor | None = None
 ) -> tuple[list[ImportRow], list[Problem]]:
-    """Read and check every row; (rows, problems). Nothing is written."""
+    """Read and check every row; (rows, problems). Nothing is written.
+
+    With ``actor``, a row of a department the actor may not issue for is refused before its
+    serial is looked up, so that the report never tells whether another department's serial
+    exists."""
     name = (filename or "certificates.csv").rsplit("/", 1)[-1][:100]
     if len(content) > MAX_BYTES:
         return [], [Problem(location=name, field="", reason=_("The file is too large."))]
@@ -93,7 +98,10 @@ def certificate_import_parse(
             )
         ]
     types = {t.code: t for t in CertificateType.objects.prefetch_related("issuing_departments")}
-    departments = dict(Department.objects.values_list("credit_code", "pk"))
+    departments = {
+        code: (pk, region_id)
+        for code, pk, region_id in Department.objects.values_list("credit_code", "pk", "region_id")
+    }
     rows: list[ImportRow] = []
     seen: set[tuple[str, str, str]] = set()
     try:
@@ -136,11 +144,24 @@ def certificate_import_parse(
                     )
                 )
             issuer_code = normalise_code(row["issuer_code"])
-            department_id = departments.get(issuer_code)
+            department_id, region_id = departments.get(issuer_code, (None, None))
             if department_id is None:
                 rows_problems.append(
                     Problem(location=location, field="issuer_code", reason=_("Unknown department."))
                 )
+            elif actor is not None and not permits(
+                actor,
+                "certificate.issue",
+                Target(kind="certificate", department_id=department_id, region_code=region_id),
+            ):
+                rows_problems.append(
+                    Problem(
+                        location=location,
+                        field="issuer_code",
+                        reason=_("You may not issue certificates for this department."),
+                    )
+                )
+                department_id = None
             elif certificate_type is not None and department_id not in {
                 d.pk for d in certificate_type.issuing_departments.all()
             }:
@@ -173,7 +194,7 @@ def certificate_import_parse(
                 for c in ("issued_on", "valid_from", "valid_until")
             }
             serial = normalise_code(row.get("serial", "")) or None
-            if serial and certificate_type is not None:
+            if serial and certificate_type is not None and department_id is not None:
                 key = (certificate_type.code, issuer_code, serial)
                 if (
                     key in seen
@@ -224,12 +245,15 @@ def certificate_import(
     """Import every row as a certificate (source "import"). All or nothing: any problem in any
     row (including those only the issuing finds, such as a wrong ID number) and nothing is
     written; ``InvalidInput`` lists them all."""
-    rows, problems = certificate_import_parse(content=content, filename=filename)
+    rows, problems = certificate_import_parse(content=content, filename=filename, actor=actor)
     name = (filename or "certificates.csv").rsplit("/", 1)[-1][:100]
-    if not problems:
+    identifiers: list[str] = []
+    if rows:
+        # Rows that read well are issued even when others did not, inside a transaction that
+        # is rolled back on any problem: the report then lists what only the issuing finds
+        # (a wrong ID number) too, so one round of fixes suffices.
         try:
             with transaction.atomic():
-                identifiers = []
                 for row in rows:
                     try:
                         with transaction.atomic():
@@ -265,11 +289,18 @@ def certificate_import(
         except _RollBack:
             pass
     if problems:
+        problems.sort(key=_line_of)
         raise InvalidInput(
             _("The file has %(n)d problems; nothing was imported.") % {"n": len(problems)},
             problems=problems,
         )
     return {"certificates": len(identifiers), "identifiers": identifiers}
+
+
+def _line_of(problem: Problem) -> int:
+    """The line a problem's location names ("x.csv line 7"), 0 for the whole file."""
+    _head, _sep, tail = (problem.location or "").rpartition(" line ")
+    return int(tail) if tail.isdigit() else 0
 
 
 class _RollBack(Exception):

@@ -188,24 +188,24 @@ def result_issue(
 
 @contextmanager
 def _face_problems() -> Iterator[None]:
-    """The certificate services' problems with the face (``fields.<key>``, ``issuer``) as
-    problems of the decision's ``certificate`` (``certificate.<key>``)."""
+    """The certificate services' problems as problems of the decision's ``certificate``: a
+    face field's (``fields.<key>``) and the holder's name (the approver types both) under
+    ``certificate.<key>``, the rest (``issuer``, the applicant's code) on the whole."""
     try:
         yield
     except InvalidInput as exc:
         raise InvalidInput(
             exc.message,
             problems=[
-                Problem(
-                    field="certificate."
-                    + p.field.removeprefix("fields.").removeprefix("certificate.")
-                    if p.field.startswith(("fields.", "certificate."))
-                    else "certificate",
-                    reason=p.reason,
-                )
-                for p in exc.problems
+                Problem(field=_decision_field(p.field), reason=p.reason) for p in exc.problems
             ],
         ) from None
+
+
+def _decision_field(field: str) -> str:
+    if field == HOLDER_NAME or field.startswith(("fields.", "certificate.")):
+        return "certificate." + field.removeprefix("fields.").removeprefix("certificate.")
+    return "certificate"
 
 
 def _issue(*, actor: Actor, case: Case, result: Result, fields: dict[str, str]) -> Certificate:

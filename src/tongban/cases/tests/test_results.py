@@ -135,6 +135,10 @@ def test_a_missing_face_field_refuses_the_decision_and_founds_nothing(item_finde
         _approve(approver, task, certificate={"holder_name": "名" * 201, "company_type": "x",
                                               "address": "y"})  # fmt: skip
     assert [p.field for p in long_name.value.problems] == ["certificate.holder_name"]
+    with pytest.raises(InvalidInput) as nul_name:
+        _approve(approver, task, certificate={"holder_name": "江川\x00公司", "company_type": "x",
+                                              "address": "y"})  # fmt: skip
+    assert [p.field for p in nul_name.value.problems] == ["certificate.holder_name"]
     case.refresh_from_db()
     assert case.status == Case.Status.IN_PROGRESS and case.applicant_company_id is None
     assert not Company.objects.filter(name="江川未成立有限公司").exists()

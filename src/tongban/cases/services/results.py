@@ -26,6 +26,7 @@ from tongban.certificates.models import Certificate, CertificateType, HolderKind
 from tongban.certificates.selectors import certificates_valid_for_holder
 from tongban.certificates.services import certificate_issue, certificate_new_version
 from tongban.core.errors import Forbidden, InvalidInput, Problem
+from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.identity.models import Company, Person
 from tongban.identity.services import company_establish
@@ -160,6 +161,9 @@ def _merged(proposal: dict[str, str], entries: Mapping[str, Any] | None) -> dict
             raise InvalidInput(
                 problems=[Problem(field=f"certificate.{key}"[:100], reason=str(_("Give text.")))]
             )
+        # PostgreSQL refuses NUL in text: refused here, before a company is founded.
+        refuse_nul(key, field="certificate")
+        refuse_nul(value, field=f"certificate.{key}"[:100])
         merged[key] = str(value).strip()
     return merged
 

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tongban.workflow",
     "tongban.certificates",
     "tongban.cases",
+    "tongban.exchange",
     "tongban.notifications",
     "tongban.portal",
     "tongban.workbench",
@@ -195,6 +196,8 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 LOGIN_RATE = os.environ.get("LOGIN_RATE", "30/m")
 CODE_RATE = os.environ.get("CODE_RATE", "10/h")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# The audience ("aud") a client assertion must name to call the exchange gateway.
+EXCHANGE_AUDIENCE = os.environ.get("EXCHANGE_AUDIENCE", "tongban-exchange")
 # Staff authenticate with a TOTP authenticator (django-otp) before the workbench opens.
 OTP_TOTP_ISSUER = "Tongban"
 STAFF_TOTP_REQUIRED = env_bool("STAFF_TOTP_REQUIRED", True)

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from oauth2_provider import views as oauth_views
 
+from tongban.api import exchange_gateway
 from tongban.api.urls import api
 from tongban.core.views import healthz
 from tongban.portal.oidc_views import ConsentView, LogoutView
@@ -33,6 +34,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include(oidc_patterns)),
     path("api/v1/", api.urls),
+    # The data-sharing exchange (X-Road-style REST protocol) and the keys of its answers.
+    path("exchange/r1/<str:provider>/<str:service>", exchange_gateway.gateway, name="exchange"),
+    path("exchange/jwks", exchange_gateway.jwks, name="exchange-jwks"),
     path("workbench/", include("tongban.workbench.urls")),
     path("workbench/", workbench_site.urls),
     path("", include("tongban.portal.urls")),

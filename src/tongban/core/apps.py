@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.core import checks  # noqa: F401 - registers the deploy checks
+        from tongban.core.audit import AUDIT_CHAIN
+        from tongban.core.chain import register_chain
+
+        register_chain(AUDIT_CHAIN)

@@ -101,6 +101,17 @@ RULES: dict[str, Rule] = {
     "certificate.lookup": Rule(
         staff_roles=("window_clerk", "reviewer", "approver"), staff_anywhere=True
     ),
+    # exchange: a department's data managers register its systems and request access for them;
+    # the provider's data managers answer requests and publish resources; supervisors and
+    # auditors watch the traffic.
+    "exchange.system.manage": Rule(staff_roles=("data_manager",)),
+    "exchange.grant.request": Rule(staff_roles=("data_manager",)),
+    "exchange.grant.decide": Rule(staff_roles=("data_manager",)),
+    "exchange.monitor.view": Rule(staff_roles=("data_manager", "supervisor", "auditor")),
+    # The data tracker: a person's own, a company's for its representative and agents.
+    "exchange.tracker.view": Rule(
+        owner=True, company_agent=True, company_representative=True, agent_any_item=True
+    ),
 }
 
 

@@ -12,6 +12,7 @@ from tongban.certificates import services as certificate_services
 from tongban.core.audit import audit_seal_all
 from tongban.core.types import Actor
 from tongban.demo import city, people
+from tongban.demo.exchange import load_demo_exchange
 from tongban.identity import services as identity_services
 from tongban.organizations import services as organization_services
 from tongban.organizations.models import Department
@@ -196,6 +197,10 @@ def load_demo_city() -> dict[str, int]:
         amr = Department.objects.filter(
             name__contains="市场监督管理局", region_id=city_code
         ).first()
+        psb = Department.objects.filter(name="公安局", region_id=city_code).first()
+        hrss = Department.objects.filter(
+            name__contains="人力资源和社会保障局", region_id=city_code
+        ).first()
         psb_linjiang = Department.objects.filter(
             name__contains="公安局", region_id="990102"
         ).first()
@@ -205,6 +210,8 @@ def load_demo_city() -> dict[str, int]:
             ("auditor", [("auditor", None, None)]),
             ("clerk.city", [("window_clerk", None, city_code)]),
             ("data.city", [("data_manager", None, city_code)]),
+            ("data.psb", [("data_manager", psb.pk if psb else None, city_code)]),
+            ("data.hrss", [("data_manager", hrss.pk if hrss else None, city_code)]),
             ("clerk.qingshan", [("window_clerk", None, "990103")]),
             ("review.amr", [("reviewer", amr.pk if amr else None, city_code)]),
             ("approve.amr", [("approver", amr.pk if amr else None, city_code)]),
@@ -224,5 +231,6 @@ def load_demo_city() -> dict[str, int]:
                 )
         load_demo_people(system)
         certificates = load_demo_certificates(system)
+        resources = load_demo_exchange(system)
     audit_seal_all()
-    return {**orgs, **summary, "certificates": certificates}
+    return {**orgs, **summary, "certificates": certificates, "exchange_resources": resources}

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from tongban.core.types import Actor, RoleGrant
@@ -141,3 +141,14 @@ def staff_needs_second_factor(user: Any, grants: tuple[RoleGrant, ...] | None = 
     if grants is not None:
         return bool(grants)
     return StaffRole.objects.filter(user=user).exists()
+
+
+def staff_user_ids_with_role(*, role: str, department_id: int | None) -> list[int]:
+    """Active staff holding ``role`` for this department (a grant naming it or naming none);
+    ``department_id=None``: those whose grant names no department (the city's)."""
+    grants = StaffRole.objects.filter(role=role, user__is_active=True)
+    if department_id is None:
+        grants = grants.filter(department__isnull=True)
+    else:
+        grants = grants.filter(Q(department_id=department_id) | Q(department__isnull=True))
+    return sorted(set(grants.values_list("user_id", flat=True)))

@@ -29,3 +29,7 @@ def department_list() -> QuerySet[Department]:
 def region_codes() -> list[str]:
     """Every 6-digit (province to district) region code of the region tree."""
     return [c for c in Region.objects.values_list("code", flat=True) if len(c) == 6]
+
+
+def department_by_code(*, credit_code: str) -> Department | None:
+    return Department.objects.filter(credit_code=credit_code).first()

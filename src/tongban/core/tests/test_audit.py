@@ -78,7 +78,7 @@ def test_inserted_record_with_forged_link_is_detected():
     last = AuditRecord.objects.order_by("-chain_position").first()
     forged = audit_log(actor=ACTOR, action="test.forged")
     # An attacker with database access links the record in by hand, hashes and all.
-    from tongban.core.audit import _link
+    from tongban.core.chain import link as _link
 
     AuditRecord.objects.filter(pk=forged.pk).update(
         chain_position=last.chain_position + 1,

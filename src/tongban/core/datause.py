@@ -1,0 +1,40 @@
+"""Data-use records (数据使用记录): every read of a person's or company's data by a department
+system or by staff appends one, in the reader's transaction; the data tracker reads them."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from tongban.core.models import DataUseRecord
+
+PERSON = "person"
+COMPANY = "company"
+
+
+def data_use_record(
+    *,
+    subject_kind: str,
+    subject_index: str,
+    channel: str,
+    department: str,
+    service: str,
+    system: str = "",
+    purpose: str = "",
+    case_number: str = "",
+    reference: str = "",
+    served: bool = True,
+) -> DataUseRecord:
+    """Append one data-use record (the caller authorised and audited the access)."""
+    return DataUseRecord.objects.create(
+        at=timezone.now(),
+        subject_kind=subject_kind,
+        subject_index=subject_index[:64],
+        channel=channel,
+        department=department[:150],
+        system=system[:150],
+        service=service[:150],
+        purpose=purpose[:200],
+        case_number=case_number[:40],
+        reference=reference[:64],
+        served=served,
+    )

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExchangeConfig(AppConfig):
+    name = "tongban.exchange"
+    label = "exchange"
+    verbose_name = _("Data sharing and exchange")
+
+    def ready(self) -> None:
+        from tongban.core.chain import register_chain
+        from tongban.exchange.log import MESSAGE_CHAIN
+
+        register_chain(MESSAGE_CHAIN)

@@ -1,0 +1,184 @@
+"""Reads of the exchange: the resource catalog, grants, the data tracker, monitoring."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tongban.core.authorization import Target, authorize
+from tongban.core.datause import COMPANY, PERSON
+from tongban.core.errors import NotFound
+from tongban.core.models import DataUseRecord
+from tongban.core.types import Actor
+from tongban.exchange.models import (
+    ExchangeMessage,
+    ExchangeService,
+    Grant,
+    InformationSystem,
+    Resource,
+)
+
+
+def resources_published(*, query: str = "") -> QuerySet[Resource]:
+    """The resource catalog (public: what is shared, by whom, how)."""
+    resources = Resource.objects.select_related("provider").prefetch_related("services")
+    if query:
+        resources = resources.filter(
+            Q(name__icontains=query) | Q(code__icontains=query) | Q(summary__icontains=query)
+        )
+    return resources.order_by("code")
+
+
+def resource_get(*, code: str) -> Resource:
+    resource = resources_published().filter(code=code).first()
+    if resource is None:
+        raise NotFound()
+    return resource
+
+
+def service_list() -> QuerySet[ExchangeService]:
+    return ExchangeService.objects.select_related("resource__provider").filter(enabled=True)
+
+
+def _managed_departments(actor: Actor) -> set[int] | None:
+    """The departments whose exchange business the actor manages as a data manager; None:
+    every department (a grant naming none)."""
+    if actor.is_superuser:
+        return None
+    ids: set[int] = set()
+    for g in actor.grants:
+        if g.role in ("data_manager", "administrator"):
+            if g.department_id is None:
+                return None
+            ids.add(g.department_id)
+    return ids
+
+
+def systems_for_staff(*, actor: Actor) -> QuerySet[InformationSystem]:
+    systems = InformationSystem.objects.select_related("department")
+    if not actor.has_role("data_manager"):
+        return systems.none()
+    ids = _managed_departments(actor)
+    return systems if ids is None else systems.filter(department_id__in=ids)
+
+
+def grants_for_staff(*, actor: Actor) -> QuerySet[Grant]:
+    """Grants the actor's departments asked for (consumer) or answer (provider)."""
+    grants = Grant.objects.select_related(
+        "system__department", "service__resource__provider"
+    ).order_by("-requested_at", "-id")
+    if not actor.has_role("data_manager"):
+        return grants.none()
+    ids = _managed_departments(actor)
+    if ids is not None:
+        grants = grants.filter(
+            Q(system__department_id__in=ids) | Q(service__resource__provider_id__in=ids)
+        )
+    return grants
+
+
+def grant_for_staff(*, actor: Actor, grant_id: int) -> Grant:
+    grant = grants_for_staff(actor=actor).filter(pk=grant_id).first()
+    if grant is None:
+        raise NotFound()
+    return grant
+
+
+@dataclass(frozen=True)
+class TrackerFilter:
+    since: dt.date | None = None
+    until: dt.date | None = None
+    department: str = ""
+    channel: str = ""
+
+
+def tracker_records(
+    *, actor: Actor, subject_kind: str, subject_index: str, owner: Target, filters: TrackerFilter
+) -> QuerySet[DataUseRecord]:
+    """我的数据用在哪: every access to the subject's data, newest first. ``owner`` describes
+    the subject (the person, or the company) so only they, or the company's representative
+    and agents, read it."""
+    authorize(actor, "exchange.tracker.view", owner)
+    if subject_kind not in (PERSON, COMPANY) or not subject_index:
+        return DataUseRecord.objects.none()
+    records = DataUseRecord.objects.filter(subject_kind=subject_kind, subject_index=subject_index)
+    tz = timezone.get_current_timezone()
+    if filters.since:
+        records = records.filter(at__gte=dt.datetime.combine(filters.since, dt.time.min, tz))
+    if filters.until:
+        records = records.filter(at__lte=dt.datetime.combine(filters.until, dt.time.max, tz))
+    if filters.department:
+        records = records.filter(department__icontains=filters.department)
+    if filters.channel in DataUseRecord.Channel.values:
+        records = records.filter(channel=filters.channel)
+    return records.order_by("-at", "-id")
+
+
+@dataclass(frozen=True)
+class ServiceTraffic:
+    service: str
+    client: str
+    calls: int
+    served: int
+    refused: int
+    failed: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
+
+
+def _authorize_monitoring(actor: Actor) -> None:
+    """Data managers, supervisors and auditors watch the exchange (whichever department)."""
+    if not any(actor.has_role(role) for role in ("data_manager", "supervisor", "auditor")):
+        authorize(actor, "exchange.monitor.view", Target(kind="exchange"))
+
+
+def traffic(*, actor: Actor, hours: int = 24, limit: int = 50_000) -> list[ServiceTraffic]:
+    """Per service and consumer over the last ``hours``: calls, outcomes, latency
+    percentiles (of the most recent ``limit`` messages)."""
+    _authorize_monitoring(actor)
+    since = timezone.now() - dt.timedelta(hours=hours)
+    rows = (
+        ExchangeMessage.objects.filter(occurred_at__gte=since)
+        .order_by("-id")
+        .values_list("service", "client", "outcome", "duration_ms")[:limit]
+    )
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for service, client, outcome, duration in rows:
+        group = groups.setdefault(
+            (service, client), {"durations": [], "served": 0, "refused": 0, "failed": 0}
+        )
+        group[outcome] = group.get(outcome, 0) + 1
+        group["durations"].append(duration)
+    return [
+        ServiceTraffic(
+            service=service,
+            client=client,
+            calls=len(g["durations"]),
+            served=g["served"],
+            refused=g["refused"],
+            failed=g["failed"],
+            p50_ms=_percentile(g["durations"], 0.50),
+            p95_ms=_percentile(g["durations"], 0.95),
+            p99_ms=_percentile(g["durations"], 0.99),
+        )
+        for (service, client), g in sorted(groups.items())
+    ]
+
+
+def refusals_recent(*, actor: Actor, limit: int = 50) -> QuerySet[ExchangeMessage]:
+    _authorize_monitoring(actor)
+    return ExchangeMessage.objects.exclude(outcome=ExchangeMessage.Outcome.SERVED).order_by("-id")[
+        :limit
+    ]

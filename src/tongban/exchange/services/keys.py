@@ -1,0 +1,98 @@
+"""The gateway's signing key: the platform signs every answer it gives (ES256, JOSE).
+
+The private key is sealed at rest (``core.crypto``); a process keeps the active signer for a
+minute, so a rotation reaches every worker within that time while the retired key stays in
+the JWKS and old answers stay verifiable.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from joserfc import jws
+from joserfc.jwk import ECKey
+
+from tongban.core.audit import audit_log
+from tongban.core.authorization import Target, authorize
+from tongban.core.crypto import seal, unseal
+from tongban.core.types import Actor
+from tongban.exchange.models import GatewayKey
+
+KEY_CONTEXT = "exchange.gateway_key"
+SIGNER_TTL = 60.0
+ALGORITHM = "ES256"
+
+
+class GatewaySigner:
+    def __init__(self, *, kid: str, private_pem: str) -> None:
+        self.kid = kid
+        self._key = ECKey.import_key(private_pem)
+
+    def sign(self, payload: bytes) -> str:
+        header = {"alg": ALGORITHM, "kid": self.kid, "typ": "tongban-exchange+jws"}
+        return jws.serialize_compact(header, payload, self._key, algorithms=[ALGORITHM])
+
+
+_cached: tuple[float, GatewaySigner] | None = None
+
+
+def _new_key() -> GatewayKey:
+    key = ECKey.generate_key("P-256", private=True)
+    kid = f"gateway-{secrets.token_hex(4)}"
+    public = dict(key.as_dict(private=False))
+    public.update({"kid": kid, "use": "sig", "alg": ALGORITHM})
+    return GatewayKey.objects.create(
+        kid=kid,
+        public_jwk=public,
+        private_key_sealed=seal(key.as_pem(private=True).decode(), context=KEY_CONTEXT),
+    )
+
+
+def _active_key() -> GatewayKey:
+    key = GatewayKey.objects.filter(active=True).first()
+    if key is not None:
+        return key
+    try:
+        with transaction.atomic():
+            return _new_key()
+    except IntegrityError:  # another process made it first
+        return GatewayKey.objects.get(active=True)
+
+
+def gateway_signer() -> GatewaySigner:
+    """The active signer (made on first use)."""
+    global _cached
+    now = time.monotonic()
+    if _cached is not None and now - _cached[0] < SIGNER_TTL:
+        return _cached[1]
+    key = _active_key()
+    signer = GatewaySigner(
+        kid=key.kid, private_pem=unseal(key.private_key_sealed, context=KEY_CONTEXT)
+    )
+    _cached = (now, signer)
+    return signer
+
+
+def gateway_key_rotate(*, actor: Actor) -> GatewayKey:
+    """Retire the active key (it stays published) and make a new one."""
+    global _cached
+    authorize(actor, "certificate.keys.manage", Target(kind="gateway_key"))
+    with transaction.atomic():
+        GatewayKey.objects.filter(active=True).update(active=False, retired_at=timezone.now())
+        key = _new_key()
+        audit_log(
+            actor=actor, action="exchange.key.rotate", object_type="gateway_key", object_id=key.kid
+        )
+    _cached = None
+    return key
+
+
+def gateway_jwks() -> dict[str, Any]:
+    """The gateway's public keys, retired ones included (a JWKS document)."""
+    if not GatewayKey.objects.exists():
+        _active_key()
+    return {"keys": [dict(k.public_jwk) for k in GatewayKey.objects.all()]}

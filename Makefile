@@ -32,7 +32,9 @@ demo: venv
 	  sweeper=$$!; \
 	  $(BIN)/python manage.py certificates_sweep --loop 3600 > var/certificates_sweep.log 2>&1 & \
 	  certificates=$$!; \
-	  trap "kill $$sealer $$worker $$sweeper $$certificates 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/python manage.py exchange_sweep --loop 600 > var/exchange_sweep.log 2>&1 & \
+	  exchange=$$!; \
+	  trap "kill $$sealer $$worker $$sweeper $$certificates $$exchange 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: lint, import layers, migrations, unit tests, browser journeys

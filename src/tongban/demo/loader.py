@@ -197,10 +197,9 @@ def load_demo_city() -> dict[str, int]:
         amr = Department.objects.filter(
             name__contains="市场监督管理局", region_id=city_code
         ).first()
-        psb = Department.objects.filter(name="公安局", region_id=city_code).first()
-        hrss = Department.objects.filter(
-            name__contains="人力资源和社会保障局", region_id=city_code
-        ).first()
+        codes = city.department_codes()
+        psb = Department.objects.filter(credit_code=codes["psb"]).first()
+        hrss = Department.objects.filter(credit_code=codes["hrss"]).first()
         psb_linjiang = Department.objects.filter(
             name__contains="公安局", region_id="990102"
         ).first()

@@ -121,7 +121,8 @@ def grant_request(
     now = timezone.now()
     expires_at = None
     if expires_on is not None:
-        if not now.date() < expires_on <= now.date() + dt.timedelta(days=MAX_GRANT_DAYS):
+        today = timezone.localdate(now)
+        if not today < expires_on <= today + dt.timedelta(days=MAX_GRANT_DAYS):
             raise InvalidInput(
                 problems=[
                     Problem(
@@ -316,7 +317,7 @@ def grants_sweep(*, now: dt.datetime | None = None) -> tuple[int, int]:
                 locked.escalated_at = moment
                 locked.save(update_fields=["escalated_at"])
                 audit_log(
-                    actor=Actor(kind="system", label="exchange sweep"),
+                    actor=Actor.system("exchange_sweep"),
                     action="exchange.grant.escalate",
                     object_type="exchange_grant",
                     object_id=locked.pk,

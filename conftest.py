@@ -35,3 +35,14 @@ def find_item(name_part: str, *, audience: str | None = None):
 @pytest.fixture
 def item_finder():
     return find_item
+
+
+@pytest.fixture(autouse=True)
+def _fresh_gateway_signer():
+    """The exchange gateway caches its signer per process for a minute; a test's database is
+    rolled back (or flushed) after it, so no test may sign with another test's key."""
+    from tongban.exchange.services import keys
+
+    keys._cached = None
+    yield
+    keys._cached = None

@@ -198,6 +198,9 @@ CODE_RATE = os.environ.get("CODE_RATE", "10/h")
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 # The audience ("aud") a client assertion must name to call the exchange gateway.
 EXCHANGE_AUDIENCE = os.environ.get("EXCHANGE_AUDIENCE", "tongban-exchange")
+# The platform's own functions are members of the exchange: function -> its system's code
+# (registered by `manage.py exchange_platform_systems`; see docs/exchange.md).
+EXCHANGE_PLATFORM_SYSTEMS = {"identity": "tongban-identity", "cases": "tongban-cases"}
 # Staff authenticate with a TOTP authenticator (django-otp) before the workbench opens.
 OTP_TOTP_ISSUER = "Tongban"
 STAFF_TOTP_REQUIRED = env_bool("STAFF_TOTP_REQUIRED", True)

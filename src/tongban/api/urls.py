@@ -18,6 +18,7 @@ from tongban.api.cases import router as cases_router
 from tongban.api.catalog import router as catalog_router
 from tongban.api.certificate_staff import router as certificate_staff_router
 from tongban.api.certificates import router as certificates_router
+from tongban.api.exchange import router as exchange_router
 from tongban.api.identity import Unauthenticated
 from tongban.api.identity import router as identity_router
 from tongban.api.organizations import router as organizations_router
@@ -79,6 +80,7 @@ api.add_router("/organizations", organizations_router)
 api.add_router("/identity", identity_router)
 api.add_router("/certificates", certificates_router)
 api.add_router("/certificates", certificate_staff_router)
+api.add_router("/exchange", exchange_router)
 api.add_router("/", cases_router)
 
 

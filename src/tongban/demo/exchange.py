@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
-
-from django.conf import settings
 
 from tongban.core.types import Actor
 from tongban.demo.city import department_codes
@@ -130,8 +127,12 @@ def resources() -> list[dict[str, Any]]:
     ]
 
 
-def key_path(system_code: str) -> Path:
-    return Path(settings.VAR_DIR) / "exchange" / f"{system_code}.jwk.json"
+PLATFORM_BASIS = (
+    "《优化营商环境条例》第三十七条；《国务院关于加快推进全国一体化在线政务服务平台建设的指导意见》"
+)
+
+
+key_path = client.key_path
 
 
 def demo_private_key(system_code: str) -> dict[str, Any]:
@@ -155,6 +156,7 @@ def public_jwks(private: dict[str, Any]) -> dict[str, Any]:
 def load_demo_exchange(actor: Actor) -> int:
     """Publish the resources, register the demo system and grant it; returns the number of
     resources."""
+    exchange_services.gateway_jwks()  # the gateway's signing key exists from the start
     documents = resources()
     for document in documents:
         exchange_services.resource_publish(actor=actor, document=document)
@@ -186,6 +188,31 @@ def load_demo_exchange(actor: Actor) -> int:
             service_id=service.pk,
             fields=fields,
             purpose=purpose,
+        )
+        if grant.status == Grant.Status.REQUESTED:
+            exchange_services.grant_decide(actor=actor, grant_id=grant.pk, approve=True)
+    # The platform's own functions, run by the administrative approval services bureau.
+    approval = Department.objects.get(credit_code=department_codes()["approval"])
+    identity, cases = exchange_services.platform_systems_register(
+        actor=actor, department_id=approval.pk
+    )
+    for system, code, fields, purpose in [
+        (identity, "population-verify", None, "实名认证时核验姓名与公民身份号码（L2）"),
+        (cases, "population-verify", None, "办理政务服务事项时核验申请人身份"),
+        (cases, "company-status", ["name", "status", "registered_on", "representative_name"],
+         "办理政务服务事项时调取申请单位登记信息"),
+        (cases, "company-good-standing", None, "办理政务服务事项时核验申请单位存续"),
+    ]:  # fmt: skip
+        service = ExchangeService.objects.get(code=code)
+        if Grant.objects.filter(system=system, service=service).exists():
+            continue
+        grant = exchange_services.grant_request(
+            actor=actor,
+            system_id=system.pk,
+            service_id=service.pk,
+            fields=fields,
+            purpose=purpose,
+            legal_basis=PLATFORM_BASIS,
         )
         if grant.status == Grant.Status.REQUESTED:
             exchange_services.grant_decide(actor=actor, grant_id=grant.pk, approve=True)

@@ -12,3 +12,8 @@ class ExchangeConfig(AppConfig):
         from tongban.exchange.log import MESSAGE_CHAIN
 
         register_chain(MESSAGE_CHAIN)
+
+        from tongban.core import sharing
+        from tongban.exchange.services.gateway import internal_call
+
+        sharing.register(internal_call)

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +28,14 @@ def new_key(kid: str) -> tuple[dict[str, Any], dict[str, Any]]:
     public = dict(key.as_dict(private=False))
     public.update({"kid": kid, "use": "sig", "alg": "ES256"})
     return private, {"keys": [public]}
+
+
+def key_path(system_code: str) -> Path:
+    """Where a system's private key is kept on this machine (the demo system's; the
+    ``exchange_call`` command's default)."""
+    from django.conf import settings
+
+    return Path(settings.VAR_DIR) / "exchange" / f"{system_code}.jwk.json"
 
 
 def new_message_id() -> str:

@@ -119,6 +119,55 @@ def tracker_records(
 
 
 @dataclass(frozen=True)
+class TrackerSubject:
+    """Whose data the tracker shows: the person's own, or the company's when acting for it."""
+
+    kind: str
+    index: str
+    name: str
+    owner: Target
+
+
+def tracker_subject(*, actor: Actor) -> TrackerSubject | None:
+    from tongban.identity.models import Company, Person
+
+    if actor.acting_for_company_id is not None:
+        company = Company.objects.filter(pk=actor.acting_for_company_id).first()
+        if company is not None:
+            return TrackerSubject(
+                kind=COMPANY,
+                index=company.credit_code,
+                name=company.name,
+                owner=Target(kind="company", id=company.pk, owner_company_id=company.pk),
+            )
+        return None
+    if actor.person_id is not None:
+        person = Person.objects.filter(pk=actor.person_id).first()
+        if person is not None:
+            return TrackerSubject(
+                kind=PERSON,
+                index=person.id_number_index,
+                name=person.name,
+                owner=Target(kind="person", id=person.pk, owner_person_id=person.pk),
+            )
+    return None
+
+
+def my_data_uses(*, actor: Actor, filters: TrackerFilter) -> QuerySet[DataUseRecord]:
+    """我的数据用在哪 for the signed-in person (or the company they act for), newest first."""
+    subject = tracker_subject(actor=actor)
+    if subject is None:
+        return DataUseRecord.objects.none()
+    return tracker_records(
+        actor=actor,
+        subject_kind=subject.kind,
+        subject_index=subject.index,
+        owner=subject.owner,
+        filters=filters,
+    )
+
+
+@dataclass(frozen=True)
 class ServiceTraffic:
     service: str
     client: str

@@ -33,3 +33,17 @@ def region_codes() -> list[str]:
 
 def department_by_code(*, credit_code: str) -> Department | None:
     return Department.objects.filter(credit_code=credit_code).first()
+
+
+def acting_unit_name(*, department_id: int | None, region_code: str | None) -> str:
+    """The name a person reads in their data tracker for the staff who looked at their data:
+    the department, else the region whose service windows the staff work at."""
+    if department_id is not None:
+        department = Department.objects.filter(pk=department_id).only("name").first()
+        if department is not None:
+            return department.name
+    if region_code:
+        region = Region.objects.filter(code=region_code).only("name").first()
+        if region is not None:
+            return region.name
+    return ""

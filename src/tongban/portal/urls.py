@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tongban.portal import account_views as accounts
-from tongban.portal import case_views, certificate_views, notification_views, views
+from tongban.portal import case_views, certificate_views, data_views, notification_views, views
 
 app_name = "portal"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("account/companies/", accounts.companies_page, name="companies"),
     path("account/companies/<int:company_id>/mandates/", accounts.mandates_page, name="mandates"),
     path("account/messages/", notification_views.messages_page, name="messages"),
+    path("account/data-use/", data_views.data_uses, name="data_uses"),
+    path("data/resources/", data_views.resources, name="data_resources"),
+    path("data/resources/<str:code>/", data_views.resource, name="data_resource"),
     path("cases/", case_views.my_cases, name="cases"),
     path("cases/<str:number>/", case_views.case_detail, name="case"),
     path("cases/<str:number>/receipt.pdf", case_views.case_receipt_pdf, name="case_receipt"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from tongban.certificates.models import Certificate, CertificateUse, HolderKind
 from tongban.certificates.services.issuance import holder_index
@@ -19,8 +20,11 @@ from tongban.certificates.services.verify import certificate_verify
 from tongban.certificates.verification import VerificationResult
 from tongban.core.audit import audit_log
 from tongban.core.authorization import Target, authorize
+from tongban.core.crypto import blind_index
+from tongban.core.datause import COMPANY, PERSON, data_use_record
 from tongban.core.errors import InvalidInput, Problem
 from tongban.core.ids import credit_code_problem, normalise_code, parse_citizen_id
+from tongban.core.models import DataUseRecord
 from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 
@@ -38,6 +42,41 @@ class LookedUp:
 
 def _acting_department(actor: Actor) -> int | None:
     return next((g.department_id for g in actor.grants if g.department_id is not None), None)
+
+
+def _tracker_record(
+    *,
+    certificate: Certificate,
+    channel: str,
+    purpose: str,
+    case_number: str,
+    department_id: int | None,
+    valid: bool,
+) -> None:
+    """What the holder's data tracker (我的数据用在哪) shows of this use."""
+    from tongban.organizations.selectors import department_get
+
+    if certificate.holder_kind == HolderKind.COMPANY:
+        kind, index = COMPANY, normalise_code(certificate.holder_code)
+    elif certificate.holder_person_id is not None:
+        kind, index = PERSON, certificate.holder_person.id_number_index
+    else:
+        kind, index = PERSON, blind_index(certificate.holder_code.upper(), context="id_number")
+    department = department_get(department_id=department_id) if department_id else None
+    data_use_record(
+        subject_kind=kind,
+        subject_index=index,
+        channel=DataUseRecord.Channel.CERTIFICATE,
+        department=department.name if department else "",
+        service=certificate.type.name,
+        system=gettext_noop("Attached to an application")
+        if channel == CertificateUse.Channel.APPLICATION
+        else gettext_noop("Looked up by a department"),
+        purpose=purpose,
+        case_number=case_number,
+        reference=certificate.identifier[:64],
+        served=valid,
+    )
 
 
 def certificate_use_record(
@@ -60,6 +99,14 @@ def certificate_use_record(
         department_id=department_id,
         user_id=actor.user_id,
         outcome="valid" if result.valid else result.reason[:20],
+    )
+    _tracker_record(
+        certificate=certificate,
+        channel=channel,
+        purpose=purpose,
+        case_number=case_number,
+        department_id=department_id,
+        valid=result.valid,
     )
     audit_log(
         actor=actor,

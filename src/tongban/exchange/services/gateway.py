@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -41,6 +41,8 @@ from joserfc.jwk import KeySet
 
 from tongban.core.datause import data_use_record
 from tongban.core.models import DataUseRecord
+from tongban.core.sharing import SharedAnswer, SharingRefused
+from tongban.exchange.client import new_message_id as client_new_message_id
 from tongban.exchange.models import ExchangeMessage, ExchangeService, Grant, InformationSystem
 from tongban.exchange.providers import (
     BUILT_IN,
@@ -105,6 +107,7 @@ class _Call:
     system: InformationSystem | None = None
     query: dict[str, Any] | None = None
     fields: list[str] = field(default_factory=list)
+    service_name: str = ""
 
 
 def request_hash(method: str, path: str, body: bytes) -> str:
@@ -237,7 +240,7 @@ def _record(
             channel=DataUseRecord.Channel.EXCHANGE,
             department=department,
             system=system.name,
-            service=call.service_code,
+            service=call.service_name or call.service_code,
             purpose=call.purpose,
             case_number=call.case_number,
             reference=call.message_id,
@@ -347,6 +350,13 @@ def gateway_call(
     if parsed is None:
         return _refuse(call, "bad_request")
     call.query, requested = parsed
+    return _dispatch(call, requested)
+
+
+def _dispatch(call: _Call, requested: list[str] | None) -> GatewayReply:
+    """From an authenticated system's parsed call on: purpose, grant, fields, provider."""
+    system = call.system
+    assert system is not None
     if not call.user:
         return _refuse(call, "no_user")
     if not call.purpose and not call.case_number:
@@ -363,12 +373,18 @@ def gateway_call(
         .first()
     )
     if grant is None:
-        known = ExchangeService.objects.filter(
-            code=call.service_code,
-            resource__provider__credit_code=call.provider,
-            enabled=True,
-        ).exists()
+        known = (
+            ExchangeService.objects.filter(
+                code=call.service_code,
+                resource__provider__credit_code=call.provider,
+                enabled=True,
+            )
+            .values_list("name", flat=True)
+            .first()
+        )
+        call.service_name = known or ""
         return _refuse(call, "no_grant" if known else "unknown_service")
+    call.service_name = grant.service.name
     if not grant.live():
         return _refuse(call, "grant_expired")
     fields = list(grant.fields) if requested is None else requested
@@ -417,3 +433,59 @@ def _serve(call: _Call, service: ExchangeService) -> GatewayReply:
         ).encode()
         return GatewayReply(status, failed, {"Tongban-Id": call.message_id})
     return GatewayReply(200, body, headers)
+
+
+def internal_call(
+    *,
+    function: str,
+    service: str,
+    query: dict[str, Any],
+    user: str,
+    purpose: str,
+    fields: Sequence[str] | None = None,
+    case_number: str = "",
+) -> SharedAnswer:
+    """A call by one of the platform's own functions (``core.sharing``), in process: the
+    function's system (``settings.EXCHANGE_PLATFORM_SYSTEMS``) needs a grant like any member's,
+    and the call is logged and shown to its subject the same way; only the client assertion
+    is skipped (the caller is the platform's own code, not a request from outside)."""
+    code = settings.EXCHANGE_PLATFORM_SYSTEMS.get(function, "")
+    system = InformationSystem.objects.select_related("department").filter(code=code).first()
+    offered = (
+        ExchangeService.objects.select_related("resource__provider")
+        .filter(code=service, enabled=True, grants__system=system)
+        .first()
+        if system is not None
+        else None
+    )
+    body = json.dumps(
+        {"query": query, **({"fields": list(fields)} if fields is not None else {})},
+        ensure_ascii=False,
+        sort_keys=True,
+    ).encode()
+    provider = offered.resource.provider.credit_code if offered is not None else ""
+    call = _Call(
+        started=time.perf_counter(),
+        message_id=client_new_message_id(),
+        client=code,
+        user=user[:80],
+        purpose=" ".join(purpose.split())[:200],
+        case_number=case_number[:40] if _CASE_NUMBER.match(case_number or "") else "",
+        provider=provider,
+        service_code=service[:60],
+        request_hash=request_hash("POST", f"internal:/r1/{provider}/{service}", body),
+        system=system,
+        query=dict(query),
+    )
+    if system is None:
+        reply = _refuse(call, "unknown_system")
+    elif not system.enabled:
+        reply = _refuse(call, "system_disabled")
+    else:
+        reply = _dispatch(call, list(fields) if fields is not None else None)
+    answer = json.loads(reply.body)
+    if reply.status != 200:
+        raise SharingRefused(
+            answer.get("code", "failed"), answer.get("message", ""), call.message_id
+        )
+    return SharedAnswer(data=answer["data"], message_id=call.message_id)

@@ -52,28 +52,32 @@ def _new_key() -> GatewayKey:
     )
 
 
-def _active_key() -> GatewayKey:
+def _active_key() -> tuple[GatewayKey, bool]:
+    """The active key, and whether it was made just now."""
     key = GatewayKey.objects.filter(active=True).first()
     if key is not None:
-        return key
+        return key, False
     try:
         with transaction.atomic():
-            return _new_key()
+            return _new_key(), True
     except IntegrityError:  # another process made it first
-        return GatewayKey.objects.get(active=True)
+        return GatewayKey.objects.get(active=True), False
 
 
 def gateway_signer() -> GatewaySigner:
-    """The active signer (made on first use)."""
+    """The active signer (made on first use). A key made inside this call is not cached:
+    the transaction that made it may still roll back, and an answer must never be signed
+    with a key that is not published."""
     global _cached
     now = time.monotonic()
     if _cached is not None and now - _cached[0] < SIGNER_TTL:
         return _cached[1]
-    key = _active_key()
+    key, new = _active_key()
     signer = GatewaySigner(
         kid=key.kid, private_pem=unseal(key.private_key_sealed, context=KEY_CONTEXT)
     )
-    _cached = (now, signer)
+    if not new:
+        _cached = (now, signer)
     return signer
 
 
@@ -94,5 +98,5 @@ def gateway_key_rotate(*, actor: Actor) -> GatewayKey:
 def gateway_jwks() -> dict[str, Any]:
     """The gateway's public keys, retired ones included (a JWKS document)."""
     if not GatewayKey.objects.exists():
-        _active_key()
+        _active_key()  # the first key, made on first use
     return {"keys": [dict(k.public_jwk) for k in GatewayKey.objects.all()]}

@@ -155,3 +155,34 @@ def system_set_enabled(*, actor: Actor, system_id: int, enabled: bool) -> Inform
             object_id=system.pk,
         )
     return system
+
+
+PLATFORM_SYSTEM_NAMES = {
+    "identity": _("Tongban identity assurance"),
+    "cases": _("Tongban applications and approval"),
+}
+
+
+def platform_systems_register(*, actor: Actor, department_id: int) -> list[InformationSystem]:
+    """Register the platform's own functions (``settings.EXCHANGE_PLATFORM_SYSTEMS``) as
+    systems of the department that runs the platform; idempotent. They call in process, so
+    their registered key is a fresh one whose private half is thrown away: nobody can call the
+    HTTP gateway as them."""
+    from django.conf import settings
+
+    from tongban.exchange.client import new_key
+
+    systems = []
+    for function, code in settings.EXCHANGE_PLATFORM_SYSTEMS.items():
+        system = InformationSystem.objects.filter(code=code).first()
+        if system is None:
+            _private, public = new_key(f"{code}-sealed")
+            system = system_register(
+                actor=actor,
+                department_id=department_id,
+                code=code,
+                name=str(PLATFORM_SYSTEM_NAMES.get(function, code)),
+                public_jwks=public,
+            )
+        systems.append(system)
+    return systems

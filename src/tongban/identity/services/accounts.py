@@ -11,11 +11,20 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from tongban.core.audit import audit_log
 from tongban.core.authorization import Target, authorize
 from tongban.core.crypto import blind_index, seal
-from tongban.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from tongban.core.datause import PERSON, data_use_record
+from tongban.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Problem,
+    Unavailable,
+)
 from tongban.core.ids import (
     CitizenId,
     clean_credit_code,
@@ -25,6 +34,8 @@ from tongban.core.ids import (
     normalise_code,
     parse_citizen_id,
 )
+from tongban.core.models import DataUseRecord
+from tongban.core.sharing import SharingRefused, shared_call
 from tongban.core.types import Actor
 from tongban.identity.models import (
     ID_NUMBER_CONTEXT,
@@ -39,7 +50,6 @@ from tongban.organizations.selectors import region_codes
 from tongban.registries.selectors import (
     company_record_get,
     company_representative_matches,
-    population_matches,
 )
 
 
@@ -231,25 +241,54 @@ def _person(person_id: int, *, lock: bool = False) -> Person:
 
 
 def person_verify_with_registry(*, actor: Actor, person_id: int) -> Person:
-    """Raise a person to L2 when the population registry holds their name and ID number."""
+    """Raise a person to L2 when the population registry holds their name and ID number,
+    asked through the exchange's population verification service (a yes / no answer, logged
+    and shown in the person's data tracker). The call is made outside the transaction that
+    raises the level, so its log record stands whatever the answer."""
+    person = _person(person_id)
+    authorize(actor, "person.update", person_target(person))
+    if person.assurance_level >= AssuranceLevel.L2:
+        return person
+    try:
+        answer = shared_call(
+            function="identity",
+            service="population-verify",
+            query={"id_number": person.id_number, "name": person.name},
+            user=actor.reference,
+            purpose=str(gettext_noop("Identity assurance L2: name and ID number checked")),
+        )
+    except SharingRefused as exc:
+        audit_log(
+            actor=actor,
+            action="identity.person.registry_unavailable",
+            object_type="person",
+            object_id=person.pk,
+            data={"reason": exc.reason, "message_id": exc.message_id},
+        )
+        raise Unavailable(
+            _(
+                "The population registry cannot be asked right now. Try again later, or have "
+                "your identity confirmed at any service window."
+            )
+        ) from None
+    if answer.data.get("match") is not True:
+        audit_log(
+            actor=actor,
+            action="identity.person.registry_mismatch",
+            object_type="person",
+            object_id=person.pk,
+            data={"message_id": answer.message_id},
+        )
+        raise InvalidInput(
+            _(
+                "The population registry does not hold this name with this ID number. "
+                "Check your name, or have your identity confirmed at any service window."
+            )
+        )
     with transaction.atomic():
         person = _person(person_id, lock=True)
-        authorize(actor, "person.update", person_target(person))
         if person.assurance_level >= AssuranceLevel.L2:
             return person
-        if not population_matches(id_number=person.id_number, name=person.name):
-            audit_log(
-                actor=actor,
-                action="identity.person.registry_mismatch",
-                object_type="person",
-                object_id=person.pk,
-            )
-            raise InvalidInput(
-                _(
-                    "The population registry does not hold this name with this ID number. "
-                    "Check your name, or have your identity confirmed at any service window."
-                )
-            )
         person.assurance_level = AssuranceLevel.L2
         person.assurance_method = "registry"
         person.assured_at = timezone.now()
@@ -259,7 +298,7 @@ def person_verify_with_registry(*, actor: Actor, person_id: int) -> Person:
             action="identity.person.assure",
             object_type="person",
             object_id=person.pk,
-            data={"level": 2, "method": "registry"},
+            data={"level": 2, "method": "registry", "message_id": answer.message_id},
         )
     return person
 
@@ -283,6 +322,27 @@ def person_confirm_in_person(*, actor: Actor, person_id: int) -> Person:
     return person
 
 
+def staff_data_use(*, actor: Actor, person: Person, service: str, purpose: str) -> None:
+    """Append what the person's data tracker shows of a staff member's look at their data."""
+    from tongban.organizations.selectors import acting_unit_name
+
+    if actor.person_id == person.pk:
+        return  # the person's own look
+    grant = next(iter(actor.grants), None)
+    data_use_record(
+        subject_kind=PERSON,
+        subject_index=person.id_number_index,
+        channel=DataUseRecord.Channel.STAFF,
+        department=acting_unit_name(
+            department_id=grant.department_id if grant else None,
+            region_code=grant.region_code if grant else None,
+        )
+        or actor.label,
+        service=service,
+        purpose=purpose,
+    )
+
+
 def person_find_by_id_number(*, actor: Actor, id_number: str) -> Person | None:
     """A clerk's look-up of a person by ID number at the counter (audited)."""
     if not actor.has_role("window_clerk"):
@@ -296,6 +356,13 @@ def person_find_by_id_number(*, actor: Actor, id_number: str) -> Person | None:
         object_id=person.pk if person else "",
         data={"id_number": mask_id_number(citizen.number), "found": person is not None},
     )
+    if person is not None:
+        staff_data_use(
+            actor=actor,
+            person=person,
+            service=gettext_noop("Identity look-up at a service window"),
+            purpose=gettext_noop("Identifying the applicant at the window"),
+        )
     return person
 
 
@@ -309,6 +376,12 @@ def person_reveal_id_number(*, actor: Actor, person_id: int, reason: str = "") -
         object_type="person",
         object_id=person.pk,
         data={"field": "id_number", "reason": reason[:200]},
+    )
+    staff_data_use(
+        actor=actor,
+        person=person,
+        service=gettext_noop("Full ID number shown"),
+        purpose=reason[:200],
     )
     return person.id_number
 

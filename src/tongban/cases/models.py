@@ -137,6 +137,10 @@ class CaseMaterial(models.Model):
         related_name="+",
     )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    # Fetched through data sharing: the exchange message that answered, and its answer (the
+    # minimum the grant gives); empty when the department is to fetch it itself.
+    exchange_message_id = models.CharField(_("exchange message id"), max_length=64, blank=True)
+    fetched_data = models.JSONField(_("fetched data"), default=dict, blank=True)
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/", blank=True)
     original_name = models.CharField(_("file name"), max_length=200, blank=True)
     content_type = models.CharField(_("type"), max_length=60, blank=True)

@@ -333,6 +333,11 @@ class Material(models.Model):
     certificate_type = models.CharField(
         _("certificate type code"), max_length=21, blank=True, default=""
     )
+    # For a material fetched through data sharing: the code of the exchange service that gives
+    # it (e.g. company-status); the platform fetches it when the case is submitted.
+    sharing_service = models.CharField(
+        _("exchange service code"), max_length=60, blank=True, default=""
+    )
     paper_size = models.CharField(
         _("paper size"), max_length=6, choices=PaperSize.choices, blank=True, default=""
     )

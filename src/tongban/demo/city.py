@@ -488,6 +488,7 @@ def _m(
     notes: str = "",
     notes_en: str = "",
     certificate_type: str = "",
+    sharing_service: str = "",
 ) -> dict[str, Any]:
     default_notes = _SOURCE_NOTES[source]
     return {
@@ -502,6 +503,7 @@ def _m(
         "notes": notes or default_notes[0],
         "notes_en": notes_en or default_notes[1],
         "certificate_type": certificate_type,
+        "sharing_service": sharing_service,
     }
 
 
@@ -611,6 +613,20 @@ MATERIALS: dict[str, dict[str, Any]] = {
         "就读学校",
         notes="须加盖学校公章，注明入学时间和学制。",
         notes_en="Sealed by the school, with the admission date and length of study.",
+    ),
+    "company_reg": _m(
+        "市场主体登记信息",
+        "Market entity registration record",
+        DS,
+        "市市场监督管理局（法人基础信息库）",
+        sharing_service="company-status",
+    ),
+    "id_verify": _m(
+        "申请人身份核验结果",
+        "Applicant identity verification",
+        DS,
+        "市公安局（人口基础信息库）",
+        sharing_service="population-verify",
     ),
     "business_lic": _m(
         "营业执照",
@@ -2075,7 +2091,7 @@ HPF_ITEMS = [
         "housing start-business",
         "公积金开户 单位缴存 公积金",
         _HPF_LAW + "第十四条",
-        "business_lic hpf_register",
+        "business_lic company_reg hpf_register",
         COMPANY_AGENT,
         limits=(5, 1),
         depth=4,
@@ -2091,7 +2107,7 @@ HPF_ITEMS = [
         "housing",
         "公积金证明 缴存明细",
         _HPF_LAW,
-        "id",
+        "id id_verify",
         limits=(1, 0),
         spot=True,
         depth=4,
@@ -4080,6 +4096,7 @@ def _material(key: str, code: str, necessity: str, item_name: str, item_name_en:
         "source": data["source"],
         "source_detail": data["source_detail"],
         "certificate_type": data.get("certificate_type", ""),
+        "sharing_service": data.get("sharing_service", ""),
         "paper_size": data["paper_size"],
         "copies": data["copies"],
         "notes": data["notes"],

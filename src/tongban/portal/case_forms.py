@@ -334,7 +334,7 @@ def material_rows(
         uploads = {
             m.material_id: m
             for m in case.materials.select_related("certificate__type")
-            if m.file or m.certificate_id
+            if m.file or m.certificate_id or m.exchange_message_id
         }
         case.answers = answers
         states = case_services.completeness(case)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from tongban.cases.files import check_upload, max_upload_bytes  # noqa: F401 - re-exported
 from tongban.cases.models import Case, CaseMaterial, SubmissionKey
 from tongban.cases.services.common import case_number_for, case_target, record
+from tongban.cases.services.fetching import fetch_shared
 from tongban.cases.services.reuse import OFFERED, certificate_offers, verify_attached
 from tongban.catalog import application
 from tongban.catalog.models import ImplementationItem, Material
@@ -389,6 +390,15 @@ def _submit(*, actor: Actor, case: Case) -> None:
     case.save()
     case.number = case_number_for(case)
     case.save(update_fields=["number", "status", "submitted_at", "updated_at"])
+    fetched = list(
+        case.materials.filter(
+            state=CaseMaterial.State.FETCHED, exchange_message_id=""
+        ).select_related("material")
+    )
+    if fetch_shared(actor=actor, case=case, rows=fetched):
+        CaseMaterial.objects.bulk_update(
+            fetched, ["exchange_message_id", "fetched_data", "verified_at"]
+        )
     verify_attached(
         actor=actor,
         case=case,

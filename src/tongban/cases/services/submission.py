@@ -28,6 +28,7 @@ from tongban.cases.services.applying import (
     form_problems_of,
 )
 from tongban.cases.services.common import case_number_for, record, remember
+from tongban.cases.services.fetching import fetch_shared
 from tongban.cases.services.reuse import certificate_offers, verify_attached
 from tongban.catalog.models import Material
 from tongban.catalog.selectors import materials_for_answers
@@ -288,6 +289,7 @@ def application_submit(
                     for m in fetched
                 ]
             )
+            fetch_shared(actor=actor, case=case, rows=rows)
             CaseMaterial.objects.bulk_create(rows)
             event = record(actor=actor, case=case, kind="submitted", data={"channel": case.channel})
     except BaseException as failure:

@@ -43,7 +43,8 @@ CSV_FILES = {
 # Columns a file may lack (added to the format later); their cells count as empty.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {
     "items.csv": OPTIONAL_ITEM_FIELDS,
-    "materials.csv": frozenset({"certificate_type"}),  # added later: older archives lack it
+    # added later: older archives lack them
+    "materials.csv": frozenset({"certificate_type", "sharing_service"}),
 }
 # Columns holding a JSON value, written as JSON text (empty when it is the default).
 JSON_COLUMNS = frozenset(f.name for f in ITEM_FIELDS if f.kind == "json")

@@ -149,6 +149,7 @@ MATERIAL_FIELDS = [
     ),
     Field("source_detail", max_length=200),
     Field("certificate_type", max_length=21),
+    Field("sharing_service", max_length=60),
     Field("paper_size", "choice", choices=_choices("", "A4", "A3", "other")),
     Field("copies", "int", minimum=0, maximum=99),
     Field("notes", max_length=2000),

@@ -61,6 +61,7 @@ e2e: venv
 bench: venv
 	$(BIN)/python bench/catalog_search.py
 	$(BIN)/python bench/case_throughput.py
+	$(BIN)/python bench/exchange_throughput.py
 
 check-deploy: venv
 	TONGBAN_ENV=production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \

@@ -42,13 +42,16 @@ urlpatterns = [
     path("", include("tongban.portal.urls")),
 ]
 
-# Benchmark baseline (bench/case_throughput.py): routed only with TONGBAN_BENCH_ENDPOINTS=1 in
-# the environment. Off by default; never set it in a deployment.
+# Benchmark baselines (bench/case_throughput.py, bench/exchange_throughput.py): routed only
+# with TONGBAN_BENCH_ENDPOINTS=1 in the environment. Off by default; never set it in a
+# deployment.
 if os.environ.get("TONGBAN_BENCH_ENDPOINTS") == "1":
     from tongban.api.identity import BearerToken
     from tongban.core.bench_views import bench_insert
+    from tongban.exchange.bench_views import bench_population_verify
 
     urlpatterns.append(path("bench/insert", bench_insert, {"auth": BearerToken()}))
+    urlpatterns.append(path("bench/exchange/population-verify", bench_population_verify))
 
 handler404 = "tongban.portal.views.not_found"
 handler500 = "tongban.portal.views.server_error"

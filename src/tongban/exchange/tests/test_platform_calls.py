@@ -137,3 +137,34 @@ def test_when_the_exchange_refuses_the_department_fetches_it_itself():
     assert row.state == CaseMaterial.State.FETCHED and not row.exchange_message_id
     refused = ExchangeMessage.objects.filter(case_number=case.number).get()
     assert refused.outcome == "refused" and refused.reason == "no_grant"
+
+
+def test_the_one_call_submission_fetches_too():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tongban.cases.models import CaseMaterial
+    from tongban.cases.services import MaterialUpload, application_submit
+    from tongban.catalog.models import ImplementationItem
+
+    zhang = demo_person(0)
+    item = (
+        ImplementationItem.objects.filter(current_version__name="住房公积金缴存证明开具")
+        .order_by("implementation_code")
+        .first()
+    )
+    uploads = [
+        MaterialUpload(material=m.pk, upload=SimpleUploadedFile("id.pdf", PDF, "application/pdf"))
+        for m in item.current_version.materials.all()
+        if m.source == "applicant"
+    ]
+    submitted = application_submit(
+        actor=actor_for_user(zhang.user),
+        implementation_code=item.implementation_code,
+        form_data={"contact_name": zhang.name, "contact_phone": "13800000001"},
+        uploads=uploads,
+        idempotency_key="fetch-test-1",
+    )
+    row = CaseMaterial.objects.get(
+        case=submitted.case, material__sharing_service="population-verify"
+    )
+    assert row.exchange_message_id and row.fetched_data == {"match": True}

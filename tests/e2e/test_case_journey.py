@@ -291,7 +291,11 @@ def _apply_for_a_residence_permit(page, mobile: str) -> str:
     expect(page.locator("#materials")).to_contain_text("劳动合同")
     page.locator("#a-Q3-self").check()
     page.wait_for_load_state("networkidle")
-    page.locator(".apply-online a").click()
+    # htmx swaps the list after each answer; follow the link only once it carries both.
+    apply = page.locator(".apply-online a")
+    expect(apply).to_have_attribute("href", re.compile(r"Q3=self"))
+    expect(apply).to_have_attribute("href", re.compile(r"Q1=job"))
+    apply.click()
 
     expect(page.locator("#f-contact_phone")).to_have_value(mobile)
     page.fill("#f-address", ONLINE_ADDRESS)  # goes on the face of the permit

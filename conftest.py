@@ -38,11 +38,18 @@ def item_finder():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_gateway_signer():
-    """The exchange gateway caches its signer per process for a minute; a test's database is
-    rolled back (or flushed) after it, so no test may sign with another test's key."""
+def _fresh_process_caches():
+    """The exchange gateway caches its signer and its routing, the organisations their region
+    codes, per process; a test's database is rolled back (or flushed) after it, so no test
+    may see what another test cached."""
+    from tongban.exchange import routing
     from tongban.exchange.services import keys
+    from tongban.organizations.selectors import region_codes_forget
 
     keys._cached = None
+    routing.reset()
+    region_codes_forget()
     yield
     keys._cached = None
+    routing.reset()
+    region_codes_forget()

@@ -13,6 +13,10 @@ class ExchangeConfig(AppConfig):
 
         register_chain(MESSAGE_CHAIN)
 
+        from tongban.exchange import routing
+
+        routing.connect_signals()
+
         from tongban.core import sharing
         from tongban.exchange.services.gateway import internal_call
 

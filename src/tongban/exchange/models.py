@@ -302,3 +302,22 @@ class GatewayKey(models.Model):
 
     def __str__(self) -> str:
         return self.kid
+
+
+class RoutingVersion(models.Model):
+    """A token that changes, in the same transaction, with every change to what the gateway
+    routes by (systems, their departments, resources, services, grants): each process keeps
+    its look-ups of systems and grants while the token it reads is the one it cached them
+    under (``exchange/routing.py``), so a revocation or a disabled system applies to the next
+    call everywhere. A random token rather than a counter: a rolled-back change can never
+    leave two states under one token."""
+
+    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("routing version")
+        verbose_name_plural = _("routing versions")
+
+    def __str__(self) -> str:
+        return self.token

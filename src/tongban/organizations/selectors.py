@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.db.models import QuerySet
 
 from tongban.organizations.models import Department, Hall, Region
@@ -26,9 +28,28 @@ def department_list() -> QuerySet[Department]:
     return Department.objects.select_related("region").order_by("region_id", "name")
 
 
-def region_codes() -> list[str]:
+# Region codes are read on every ID number check (the gateway's population services, sign-up,
+# the window); the tree changes a few times a year. Each process keeps them for a minute and
+# drops them at once when a region is saved or deleted in it (``apps.py``); another process
+# sees a new region within the minute.
+REGION_CODES_TTL = 60.0
+_region_codes: tuple[float, tuple[str, ...]] | None = None
+
+
+def region_codes() -> tuple[str, ...]:
     """Every 6-digit (province to district) region code of the region tree."""
-    return [c for c in Region.objects.values_list("code", flat=True) if len(c) == 6]
+    global _region_codes
+    now = time.monotonic()
+    if _region_codes is not None and now - _region_codes[0] < REGION_CODES_TTL:
+        return _region_codes[1]
+    codes = tuple(c for c in Region.objects.values_list("code", flat=True) if len(c) == 6)
+    _region_codes = (now, codes)
+    return codes
+
+
+def region_codes_forget(**_kwargs: object) -> None:
+    global _region_codes
+    _region_codes = None
 
 
 def department_by_code(*, credit_code: str) -> Department | None:

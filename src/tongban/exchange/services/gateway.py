@@ -42,8 +42,9 @@ from joserfc.jwk import KeySet
 from tongban.core.datause import data_use_record
 from tongban.core.models import DataUseRecord
 from tongban.core.sharing import SharedAnswer, SharingRefused
+from tongban.exchange import routing
 from tongban.exchange.client import new_message_id as client_new_message_id
-from tongban.exchange.models import ExchangeMessage, ExchangeService, Grant, InformationSystem
+from tongban.exchange.models import ExchangeMessage, ExchangeService, InformationSystem
 from tongban.exchange.providers import (
     BUILT_IN,
     Answer,
@@ -334,7 +335,8 @@ def gateway_call(
         return _refuse(call, "bad_message_id")
     if not _CLIENT.match(call.client):
         return _refuse(call, "unknown_system")
-    system = InformationSystem.objects.select_related("department").filter(code=call.client).first()
+    routes = routing.snapshot()
+    system = routes.system(call.client)
     if system is None:
         return _refuse(call, "unknown_system")
     if not _assertion_ok(
@@ -350,10 +352,12 @@ def gateway_call(
     if parsed is None:
         return _refuse(call, "bad_request")
     call.query, requested = parsed
-    return _dispatch(call, requested)
+    return _dispatch(call, requested, routes)
 
 
-def _dispatch(call: _Call, requested: list[str] | None) -> GatewayReply:
+def _dispatch(
+    call: _Call, requested: list[str] | None, routes: routing.Snapshot | None = None
+) -> GatewayReply:
     """From an authenticated system's parsed call on: purpose, grant, fields, provider."""
     system = call.system
     assert system is not None
@@ -361,28 +365,11 @@ def _dispatch(call: _Call, requested: list[str] | None) -> GatewayReply:
         return _refuse(call, "no_user")
     if not call.purpose and not call.case_number:
         return _refuse(call, "no_purpose")
-    grant = (
-        Grant.objects.select_related("service")
-        .filter(
-            system=system,
-            status=Grant.Status.GRANTED,
-            service__code=call.service_code,
-            service__resource__provider__credit_code=call.provider,
-            service__enabled=True,
-        )
-        .first()
-    )
+    routes = routes or routing.snapshot()
+    grant = routes.grant(system, call.provider, call.service_code)
     if grant is None:
-        known = (
-            ExchangeService.objects.filter(
-                code=call.service_code,
-                resource__provider__credit_code=call.provider,
-                enabled=True,
-            )
-            .values_list("name", flat=True)
-            .first()
-        )
-        call.service_name = known or ""
+        known = routes.service_name(call.provider, call.service_code)
+        call.service_name = known
         return _refuse(call, "no_grant" if known else "unknown_service")
     call.service_name = grant.service.name
     if not grant.live():

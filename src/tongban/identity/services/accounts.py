@@ -52,10 +52,16 @@ from tongban.registries.selectors import (
     company_representative_matches,
 )
 
+_known: tuple[tuple[str, ...], frozenset[str]] | None = None
+
 
 def known_regions() -> frozenset[str]:
     """Address codes accepted in ID numbers besides GB/T 2260 provinces: the region tree."""
-    return frozenset(region_codes())
+    global _known
+    codes = region_codes()
+    if _known is None or _known[0] is not codes:
+        _known = (codes, frozenset(codes))
+    return _known[1]
 
 
 def id_number_index(number: str) -> str:

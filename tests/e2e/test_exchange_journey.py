@@ -10,15 +10,19 @@ the company, finds both the served read and the refused one. The message log the
 
 from __future__ import annotations
 
+import json
 import re
+import secrets
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.accounts import person_login
+from tests.e2e.accounts import person_login, staff_login
 from tests.e2e.test_case_journey import _manage, open_page  # noqa: F401 - a fixture
 from tongban.demo import people
+from tongban.demo.city import department_codes
+from tongban.exchange import client
 
 pytestmark = pytest.mark.e2e
 
@@ -79,3 +83,49 @@ def test_a_department_system_uses_the_gateway_and_the_people_see_it(live_url, ph
     # Every call is in the message log, which verifies once sealed.
     _manage("audit_seal")
     assert "exchange message log OK" in _manage("exchange_verify")
+
+
+def test_data_managers_register_a_system_and_grant_it_in_the_workbench(live_url, open_page):  # noqa: F811
+    """人社局's data manager registers a system and asks for the population verification;
+    公安局's data manager answers; the system's first call is served; monitoring shows it."""
+    code = f"e2e-{secrets.token_hex(3)}"
+    private, jwks = client.new_key(f"{code}-k1")
+    hrss = open_page()
+    staff_login(hrss, "data.hrss", "/workbench/exchange/systems/")
+    hrss.locator("#system-department").select_option(label="江川市人力资源和社会保障局")
+    hrss.fill("#system-code", code)
+    hrss.fill("#system-name", "就业服务系统")
+    hrss.fill("#system-jwks", json.dumps(jwks))
+    hrss.get_by_role("button", name=re.compile("^(注册|Register)$")).click()
+    expect(hrss.locator(".kids")).to_have_text(f"{code}-k1")
+    request_link = re.compile("^(申请使用服务|Request access to a service)$")
+    hrss.get_by_role("link", name=request_link).click()
+    option = hrss.locator("#grant-service option").filter(has_text="身份信息核验")
+    hrss.locator("#grant-service").select_option(value=option.get_attribute("value"))
+    hrss.get_by_role("button", name=re.compile("^(选择|Choose)$")).click()
+    expect(hrss.locator("#grant-system")).to_have_value(code)
+    hrss.fill("#grant-purpose", "办理就业登记时核验身份")
+    hrss.get_by_role("button", name=re.compile("^(提交申请|Request access)$")).click()
+    expect(hrss.locator(".grant-status")).to_have_text(re.compile("已申请|Requested"))
+
+    psb = open_page()
+    staff_login(psb, "data.psb", "/workbench/exchange/grants/")
+    psb.locator("#to-answer tr").filter(has_text=code).get_by_role("link").click()
+    psb.get_by_role("button", name=re.compile("^(同意授权|Grant access)$")).click()
+    expect(psb.locator(".grant-status")).to_have_text(re.compile("已授权|Granted"))
+
+    provider = department_codes()["psb"]
+    headers = client.call_headers(
+        system=code, private_jwk=private, audience="tongban-exchange", user="clerk-0007",
+        purpose="办理就业登记时核验身份",
+    )  # fmt: skip
+    reply = client.post(
+        f"{live_url}/exchange/r1/{provider}/population-verify",
+        client.call_body({"id_number": ZHANG[1], "name": ZHANG[0]}),
+        headers,
+    )
+    assert reply.status == 200 and reply.json()["data"] == {"match": True}, reply.body
+
+    psb.goto("/workbench/exchange/monitoring/?hours=1")
+    row = psb.locator("table.traffic tr").filter(has_text=code)
+    expect(row).to_contain_text("population-verify")

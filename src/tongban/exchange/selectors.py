@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from tongban.core.authorization import Target, authorize
+from tongban.core.authorization import Target, authorize, permits
 from tongban.core.datause import COMPANY, PERSON
 from tongban.core.errors import NotFound
 from tongban.core.models import DataUseRecord
@@ -21,6 +21,7 @@ from tongban.exchange.models import (
     InformationSystem,
     Resource,
 )
+from tongban.organizations.models import Department
 
 
 def resources_published(*, query: str = "") -> QuerySet[Resource]:
@@ -58,6 +59,23 @@ def _managed_departments(actor: Actor) -> set[int] | None:
     return ids
 
 
+def departments_managed(*, actor: Actor) -> QuerySet[Department]:
+    """The departments whose systems the actor may register and whose grants they handle."""
+    if not actor.has_role("data_manager"):
+        return Department.objects.none()
+    ids = _managed_departments(actor)
+    departments = Department.objects.order_by("region_id", "name")
+    return departments if ids is None else departments.filter(pk__in=ids)
+
+
+def system_for_staff(*, actor: Actor, code: str) -> InformationSystem:
+    """One system the actor manages, by its code (anyone else's is not found)."""
+    system = systems_for_staff(actor=actor).filter(code=code).first()
+    if system is None:
+        raise NotFound()
+    return system
+
+
 def systems_for_staff(*, actor: Actor) -> QuerySet[InformationSystem]:
     systems = InformationSystem.objects.select_related("department")
     if not actor.has_role("data_manager"):
@@ -86,6 +104,40 @@ def grant_for_staff(*, actor: Actor, grant_id: int) -> Grant:
     if grant is None:
         raise NotFound()
     return grant
+
+
+@dataclass(frozen=True)
+class GrantActions:
+    """What the actor may do with a grant: answer the request (the provider's data manager)
+    and revoke it (the provider's or the consumer's)."""
+
+    decide: bool
+    revoke: bool
+    provider_side: bool
+    consumer_side: bool
+
+
+def _department_target(department: Department) -> Target:
+    return Target(
+        kind="department",
+        id=department.pk,
+        department_id=department.pk,
+        region_code=department.region_id,
+    )
+
+
+def grant_actions(*, actor: Actor, grant: Grant) -> GrantActions:
+    provider = permits(
+        actor, "exchange.grant.decide", _department_target(grant.service.resource.provider)
+    )
+    consumer = permits(actor, "exchange.grant.request", _department_target(grant.system.department))
+    open_ = grant.status in (Grant.Status.REQUESTED, Grant.Status.GRANTED)
+    return GrantActions(
+        decide=provider and grant.status == Grant.Status.REQUESTED,
+        revoke=(provider or consumer) and open_,
+        provider_side=provider,
+        consumer_side=consumer,
+    )
 
 
 @dataclass(frozen=True)

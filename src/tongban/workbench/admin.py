@@ -63,13 +63,18 @@ class WorkbenchSite(admin.AdminSite):
 
     def index(self, request: HttpRequest, extra_context: Any = None) -> Any:
         """The work of each role: the certificate library's pages for its staff (finding
-        certificates for those who may read them; issuing and importing for approvers)."""
+        certificates for those who may read them; issuing and importing for approvers) and the
+        exchange's (systems and grants for data managers, monitoring for those who watch it)."""
         actor = actor_of(request)
         extra = {
             "may_find_certificates": any(
                 actor.has_role(role) for role in RULES["certificate.view"].staff_roles
             ),
             "may_issue_certificates": actor.has_role("approver"),
+            "may_manage_exchange": actor.has_role("data_manager"),
+            "may_monitor_exchange": any(
+                actor.has_role(role) for role in RULES["exchange.monitor.view"].staff_roles
+            ),
         }
         return super().index(request, {**extra, **(extra_context or {})})
 

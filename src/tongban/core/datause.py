@@ -25,7 +25,37 @@ def data_use_record(
     served: bool = True,
 ) -> DataUseRecord:
     """Append one data-use record (the caller authorised and audited the access)."""
-    return DataUseRecord.objects.create(
+    record = data_use_row(
+        subject_kind=subject_kind,
+        subject_index=subject_index,
+        channel=channel,
+        department=department,
+        service=service,
+        system=system,
+        purpose=purpose,
+        case_number=case_number,
+        reference=reference,
+        served=served,
+    )
+    record.save(force_insert=True)
+    return record
+
+
+def data_use_row(
+    *,
+    subject_kind: str,
+    subject_index: str,
+    channel: str,
+    department: str,
+    service: str,
+    system: str = "",
+    purpose: str = "",
+    case_number: str = "",
+    reference: str = "",
+    served: bool = True,
+) -> DataUseRecord:
+    """A data-use record not saved yet, for a caller that appends it with other rows."""
+    return DataUseRecord(
         at=timezone.now(),
         subject_kind=subject_kind,
         subject_index=subject_index[:64],

@@ -32,14 +32,15 @@ from typing import Any
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from tongban.core.datause import data_use_record
+from tongban.core.append import append_rows
+from tongban.core.datause import data_use_row
 from tongban.core.models import DataUseRecord
 from tongban.core.sharing import SharedAnswer, SharingRefused
 from tongban.exchange import routing
@@ -232,21 +233,24 @@ def _record(
     from tongban.exchange.log import MESSAGE_CHAIN
 
     message.record_hash = MESSAGE_CHAIN.content_hash(message)
-    message.save(force_insert=True)
+    rows: list[Any] = [message]
     # The subject sees every call about them that reached a known system, answered or not.
     if subject_index and system is not None:
-        data_use_record(
-            subject_kind=subject_kind,
-            subject_index=subject_index,
-            channel=DataUseRecord.Channel.EXCHANGE,
-            department=department,
-            system=system.name,
-            service=call.service_name or call.service_code,
-            purpose=call.purpose,
-            case_number=call.case_number,
-            reference=call.message_id,
-            served=outcome == ExchangeMessage.Outcome.SERVED,
+        rows.append(
+            data_use_row(
+                subject_kind=subject_kind,
+                subject_index=subject_index,
+                channel=DataUseRecord.Channel.EXCHANGE,
+                department=department,
+                system=system.name,
+                service=call.service_name or call.service_code,
+                purpose=call.purpose,
+                case_number=call.case_number,
+                reference=call.message_id,
+                served=outcome == ExchangeMessage.Outcome.SERVED,
+            )
         )
+    append_rows(*rows)  # all or nothing, in one statement where the database allows
     return message
 
 
@@ -258,15 +262,14 @@ def _refuse(call: _Call, reason: str, detail: str = "") -> GatewayReply:
     ).encode()
     outcome = ExchangeMessage.Outcome.FAILED if status >= 500 else ExchangeMessage.Outcome.REFUSED
     try:
-        with transaction.atomic():
-            _record(
-                call,
-                outcome=outcome,
-                reason=reason,
-                status=status,
-                response_hash=hashlib.sha256(body).hexdigest(),
-                answer=None,
-            )
+        _record(
+            call,
+            outcome=outcome,
+            reason=reason,
+            status=status,
+            response_hash=hashlib.sha256(body).hexdigest(),
+            answer=None,
+        )
     except DatabaseError:
         status, message = REFUSALS["log_failed"]
         body = json.dumps(
@@ -402,15 +405,14 @@ def _serve(call: _Call, service: ExchangeService) -> GatewayReply:
     ).encode()
     headers = _sign(call, body)
     try:
-        with transaction.atomic():
-            _record(
-                call,
-                outcome=ExchangeMessage.Outcome.SERVED,
-                reason="",
-                status=200,
-                response_hash=hashlib.sha256(body).hexdigest(),
-                answer=answer,
-            )
+        _record(
+            call,
+            outcome=ExchangeMessage.Outcome.SERVED,
+            reason="",
+            status=200,
+            response_hash=hashlib.sha256(body).hexdigest(),
+            answer=answer,
+        )
     except IntegrityError:
         return _refuse(call, "replayed")
     except DatabaseError:

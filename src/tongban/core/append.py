@@ -1,0 +1,97 @@
+"""Appending new rows of append-only tables together, as one write.
+
+The exchange never answers without its log rows, and it writes two a call: the message and
+the subject's data-use record. On PostgreSQL, outside a transaction, the rows go in one
+statement (``WITH a AS (INSERT … RETURNING id), b AS (INSERT … RETURNING id) SELECT …``): one
+statement is atomic on its own, so there is one round trip instead of BEGIN, one INSERT a row
+and COMMIT, and no ORM insert to compile. Inside a transaction the statement runs under a
+savepoint, so a refused insert (a replayed message id) leaves the caller's transaction usable.
+Other databases (SQLite has no data-modifying WITH) save each row through the ORM in one atomic
+block. Either way the rows are all written or none is, and the models' primary keys are set.
+
+Only for plain rows: no signals are sent, no ``save()`` override runs, and every field's value
+must be set on the instance (defaults are applied when the instance is built, as for any
+model; ``pre_save`` runs, so ``auto_now_add`` works).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.db import connections, models, router, transaction
+
+# Field kinds whose plain Python values (str, int, float, bool, None) go to the driver as
+# they are; any other field, or any other value, is prepared by the field itself.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.BooleanField,
+    models.IntegerField,
+    models.FloatField,
+)
+_PLAIN_VALUES = (str, int, float, bool, type(None))
+
+
+@functools.lru_cache(maxsize=64)
+def _plan(model: type[models.Model], vendor: str) -> tuple[str, tuple[tuple[Any, bool], ...]]:
+    """The INSERT … RETURNING of a model (without its CTE name) and its fields, each with
+    whether its plain values need no preparing; built once per model."""
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not isinstance(f, models.AutoField)]
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    plain = tuple((f, isinstance(f, _PLAIN_FIELDS)) for f in fields)
+    return sql, plain
+
+
+def _insert_sql(obj: models.Model, connection: Any, name: str) -> tuple[str, list[Any]]:
+    sql, fields = _plan(type(obj), connection.vendor)
+    params = []
+    for field, plain in fields:
+        value = getattr(obj, field.attname) if plain else field.pre_save(obj, True)
+        if not (plain and isinstance(value, _PLAIN_VALUES)):
+            value = field.get_db_prep_save(value, connection)
+        params.append(value)
+    return f"{name} AS ({sql})", params
+
+
+def append_rows(*objects: models.Model) -> None:
+    """Insert new, unsaved model instances all together (see the module's docstring)."""
+    if not objects:
+        return
+    alias = router.db_for_write(type(objects[0]))
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        with transaction.atomic(using=alias):
+            for obj in objects:
+                obj.save(force_insert=True, using=alias)
+        return
+    parts, params = [], []
+    for index, obj in enumerate(objects):
+        sql, values = _insert_sql(obj, connection, f"r{index}")
+        parts.append(sql)
+        params.extend(values)
+    selected = ", ".join(f"(SELECT * FROM r{index})" for index in range(len(objects)))
+    statement = f"WITH {', '.join(parts)} SELECT {selected}"
+
+    def run() -> tuple[Any, ...]:
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchone()
+
+    if connection.in_atomic_block:
+        with transaction.atomic(using=alias):
+            ids = run()
+    else:
+        ids = run()
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias

@@ -1,5 +1,6 @@
 """Data sharing and exchange API (数据共享交换): the resource catalog, the data tracker
-(我的数据用在哪), access requests and grants, and the operational monitoring figures.
+(我的数据用在哪), the consuming information systems and their keys, access requests and
+grants, and the operational monitoring figures.
 
 The gateway itself (``/exchange/r1/{provider}/{service}``) is not here: it is a protocol of
 its own for department systems (client assertions, signed answers; see docs/exchange.md).
@@ -10,12 +11,13 @@ selectors'.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from tongban.api.cases.output import request_actor
 from tongban.api.cases.schemas import StrictIn, responses
@@ -25,6 +27,8 @@ from tongban.core.models import DataUseRecord
 from tongban.exchange import selectors
 from tongban.exchange import services as exchange_services
 from tongban.exchange.models import ExchangeService, Grant, InformationSystem, Resource
+from tongban.exchange.services.systems import MAX_JWKS_BYTES
+from tongban.organizations.selectors import department_by_code
 
 router = Router(tags=["exchange"])
 AUTH = [BearerToken(), PortalSession()]
@@ -288,6 +292,147 @@ def grant_revoke(request: HttpRequest, grant_id: int, body: RevokeIn) -> GrantOu
     selectors.grant_for_staff(actor=actor, grant_id=grant_id)
     return _grant_out(
         exchange_services.grant_revoke(actor=actor, grant_id=grant_id, reason=body.reason)
+    )
+
+
+class SystemOut(Schema):
+    code: str
+    name: str
+    department: str = Field(description="the owning department's unified social credit code")
+    department_name: str
+    enabled: bool = Field(description="a disabled system's every call is refused")
+    rate_per_minute: int = Field(description="calls a minute before the gateway answers 429")
+    created_at: dt.datetime
+    kids: list[str] = Field(description="the key ids of its public keys")
+    public_jwks: dict[str, Any] = Field(description="its public keys (JWKS, ES256)")
+
+
+def _system_out(s: InformationSystem) -> SystemOut:
+    jwks = s.public_jwks if isinstance(s.public_jwks, dict) else {}
+    keys = jwks.get("keys") if isinstance(jwks.get("keys"), list) else []
+    return SystemOut(
+        code=s.code,
+        name=s.name,
+        department=s.department.credit_code,
+        department_name=s.department.name,
+        enabled=s.enabled,
+        rate_per_minute=s.rate_per_minute,
+        created_at=s.created_at,
+        kids=[k["kid"] for k in keys if isinstance(k, dict) and isinstance(k.get("kid"), str)],
+        public_jwks=jwks,
+    )
+
+
+def _managed_system(request: HttpRequest, code: str) -> InformationSystem:
+    """A system the caller manages, by its code; anyone else's is not found (never revealed)."""
+    system = selectors.systems_for_staff(actor=request_actor(request)).filter(code=code).first()
+    if system is None:
+        raise NotFound()
+    return system
+
+
+def _bounded_jwks(value: dict[str, Any]) -> dict[str, Any]:
+    """The key set's size is bounded here; its content is the service's to judge."""
+    try:
+        size = len(json.dumps(value))
+    except (TypeError, ValueError, RecursionError):
+        size = MAX_JWKS_BYTES + 1
+    if size > MAX_JWKS_BYTES:
+        raise ValueError(str(_("This is too long.")))
+    return value
+
+
+Jwks = Annotated[
+    dict[str, Any],
+    AfterValidator(_bounded_jwks),
+    Field(
+        description="the public keys: a JWKS of one to five EC P-256 keys (ES256), each with "
+        f"a kid, at most {MAX_JWKS_BYTES // 1024} KiB; private key parts are refused"
+    ),
+]
+
+
+class SystemRegisterIn(StrictIn):
+    department: Annotated[str, StringConstraints(min_length=18, max_length=18)] = Field(
+        description="the owning department's unified social credit code"
+    )
+    code: Annotated[str, StringConstraints(min_length=1, max_length=60)] = Field(
+        description="3 to 60 lower-case letters, digits or dashes; unique"
+    )
+    name: Text
+    public_jwks: Jwks
+
+
+class JwksIn(StrictIn):
+    public_jwks: Jwks
+
+
+class EnabledIn(StrictIn):
+    enabled: bool
+
+
+@router.get(
+    "/systems",
+    auth=AUTH,
+    response=responses(200, list[SystemOut]),
+    summary="The information systems of the caller's departments",
+)
+def systems(request: HttpRequest) -> list[SystemOut]:
+    rows = selectors.systems_for_staff(actor=request_actor(request)).order_by("code")
+    return [_system_out(s) for s in rows[:1000]]
+
+
+@router.post(
+    "/systems",
+    auth=AUTH,
+    response=responses(201, SystemOut, 404, 422),
+    summary="Register a department's information system with its public keys",
+    description="The department's data managers register its systems; a taken code is "
+    "refused (422).",
+)
+def system_register(request: HttpRequest, body: SystemRegisterIn) -> Any:
+    department = department_by_code(credit_code=body.department.upper())
+    if department is None:
+        raise NotFound()
+    system = exchange_services.system_register(
+        actor=request_actor(request),
+        department_id=department.pk,
+        code=body.code,
+        name=body.name,
+        public_jwks=body.public_jwks,
+    )
+    return Status(201, _system_out(system))
+
+
+@router.put(
+    "/systems/{code}/keys",
+    auth=AUTH,
+    response=responses(200, SystemOut, 404, 422),
+    summary="Replace a system's public keys (key rotation)",
+    description="To rotate without a break, publish the old and the new key together, switch "
+    "the system to the new one, then publish the new key alone.",
+)
+def system_keys(request: HttpRequest, code: str, body: JwksIn) -> SystemOut:
+    system = _managed_system(request, code[:60])
+    return _system_out(
+        exchange_services.system_keys_replace(
+            actor=request_actor(request), system_id=system.pk, public_jwks=body.public_jwks
+        )
+    )
+
+
+@router.post(
+    "/systems/{code}/enabled",
+    auth=AUTH,
+    response=responses(200, SystemOut, 404, 422),
+    summary="Disable a system (its every call refused at once) or enable it again",
+)
+def system_enabled(request: HttpRequest, code: str, body: EnabledIn) -> SystemOut:
+    system = _managed_system(request, code[:60])
+    return _system_out(
+        exchange_services.system_set_enabled(
+            actor=request_actor(request), system_id=system.pk, enabled=body.enabled
+        )
     )
 
 

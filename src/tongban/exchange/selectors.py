@@ -22,6 +22,7 @@ from tongban.exchange.models import (
     Resource,
 )
 from tongban.organizations.models import Department
+from tongban.organizations.selectors import department_target
 
 
 def resources_published(*, query: str = "") -> QuerySet[Resource]:
@@ -117,20 +118,11 @@ class GrantActions:
     consumer_side: bool
 
 
-def _department_target(department: Department) -> Target:
-    return Target(
-        kind="department",
-        id=department.pk,
-        department_id=department.pk,
-        region_code=department.region_id,
-    )
-
-
 def grant_actions(*, actor: Actor, grant: Grant) -> GrantActions:
     provider = permits(
-        actor, "exchange.grant.decide", _department_target(grant.service.resource.provider)
+        actor, "exchange.grant.decide", department_target(grant.service.resource.provider)
     )
-    consumer = permits(actor, "exchange.grant.request", _department_target(grant.system.department))
+    consumer = permits(actor, "exchange.grant.request", department_target(grant.system.department))
     open_ = grant.status in (Grant.Status.REQUESTED, Grant.Status.GRANTED)
     return GrantActions(
         decide=provider and grant.status == Grant.Status.REQUESTED,

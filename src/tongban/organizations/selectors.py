@@ -6,7 +6,18 @@ import time
 
 from django.db.models import QuerySet
 
+from tongban.core.authorization import Target
 from tongban.organizations.models import Department, Hall, Region
+
+
+def department_target(department: Department) -> Target:
+    """The department as the target of an authorisation check (its staff and its region's)."""
+    return Target(
+        kind="department",
+        id=department.pk,
+        department_id=department.pk,
+        region_code=department.region_id,
+    )
 
 
 def department_get(*, department_id: int) -> Department | None:

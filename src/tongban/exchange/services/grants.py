@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.audit import audit_log
-from tongban.core.authorization import Target, authorize
+from tongban.core.authorization import authorize
 from tongban.core.errors import Conflict, InvalidInput, NotFound, Problem
 from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.exchange.models import ExchangeService, Grant, InformationSystem, SharingType
 from tongban.notifications.services import notify
+from tongban.organizations.selectors import department_target
 from tongban.workflow import clock
 from tongban.workflow.selectors import calendar_current
 
@@ -31,15 +32,6 @@ WARN_WORKING_DAYS = 2
 PURPOSE_MIN, PURPOSE_MAX = 4, 200
 BASIS_MAX = 300
 MAX_GRANT_DAYS = 3 * 366
-
-
-def _dept_target(department: Any) -> Target:
-    return Target(
-        kind="department",
-        id=department.pk,
-        department_id=department.pk,
-        region_code=department.region_id,
-    )
 
 
 def _text(value: object, *, field: str, low: int, high: int, message: Any) -> str:
@@ -96,7 +88,7 @@ def grant_request(
     )
     if system is None or service is None:
         raise NotFound()
-    authorize(actor, "exchange.grant.request", _dept_target(system.department))
+    authorize(actor, "exchange.grant.request", department_target(system.department))
     purpose = _text(
         purpose,
         field="purpose",
@@ -199,7 +191,9 @@ def grant_decide(*, actor: Actor, grant_id: int, approve: bool, reason: str = ""
     """The provider's data manager grants or refuses a request (a refusal gives a reason)."""
     with transaction.atomic():
         grant = _locked_grant(grant_id)
-        authorize(actor, "exchange.grant.decide", _dept_target(grant.service.resource.provider))
+        authorize(
+            actor, "exchange.grant.decide", department_target(grant.service.resource.provider)
+        )
         if grant.status != Grant.Status.REQUESTED:
             raise Conflict(_("This request has been answered already."))
         reason = _text(
@@ -249,10 +243,14 @@ def grant_revoke(*, actor: Actor, grant_id: int, reason: str) -> Grant:
         from tongban.core.authorization import permits
 
         if not (
-            permits(actor, "exchange.grant.decide", _dept_target(grant.service.resource.provider))
-            or permits(actor, "exchange.grant.request", _dept_target(grant.system.department))
+            permits(
+                actor, "exchange.grant.decide", department_target(grant.service.resource.provider)
+            )
+            or permits(actor, "exchange.grant.request", department_target(grant.system.department))
         ):
-            authorize(actor, "exchange.grant.decide", _dept_target(grant.service.resource.provider))
+            authorize(
+                actor, "exchange.grant.decide", department_target(grant.service.resource.provider)
+            )
         if grant.status not in (Grant.Status.GRANTED, Grant.Status.REQUESTED):
             raise Conflict(_("Only a live grant or an open request can be revoked."))
         reason = _text(

@@ -15,13 +15,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tongban.core.audit import audit_log
-from tongban.core.authorization import Target, authorize
+from tongban.core.authorization import authorize
 from tongban.core.errors import InvalidInput, Problem
 from tongban.core.text import has_nul
 from tongban.core.types import Actor
 from tongban.exchange.models import ExchangeService, Resource, SharingType
 from tongban.exchange.providers import BUILT_IN
-from tongban.organizations.selectors import department_by_code
+from tongban.organizations.selectors import department_by_code, department_target
 
 _CODE = re.compile(r"^[0-9A-Z][0-9A-Z-]{2,39}$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -167,12 +167,7 @@ def resource_publish(*, actor: Actor, document: dict[str, Any]) -> Resource:
         authorize(
             actor,
             "exchange.grant.decide",
-            Target(
-                kind="department",
-                id=provider.pk,
-                department_id=provider.pk,
-                region_code=provider.region_id,
-            ),
+            department_target(provider),
         )
     code = document.get("code")
     if not isinstance(code, str) or not _CODE.match(code):

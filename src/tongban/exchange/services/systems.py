@@ -16,7 +16,7 @@ from tongban.core.errors import InvalidInput, NotFound, Problem
 from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
 from tongban.exchange.models import InformationSystem
-from tongban.organizations.selectors import department_get
+from tongban.organizations.selectors import department_get, department_target
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")
 MAX_KEYS = 5
@@ -68,12 +68,7 @@ def _department_target(department_id: int) -> Target:
     department = department_get(department_id=department_id)
     if department is None:
         raise NotFound()
-    return Target(
-        kind="department",
-        id=department.pk,
-        department_id=department.pk,
-        region_code=department.region_id,
-    )
+    return department_target(department)
 
 
 def system_register(

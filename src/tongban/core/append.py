@@ -34,7 +34,7 @@ _PLAIN_VALUES = (str, int, float, bool, type(None))
 
 
 @functools.lru_cache(maxsize=64)
-def _plan(model: type[models.Model], vendor: str) -> tuple[str, tuple[tuple[Any, bool], ...]]:
+def _plan(model: type[models.Model]) -> tuple[str, tuple[tuple[Any, bool], ...]]:
     """The INSERT … RETURNING of a model (without its CTE name) and its fields, each with
     whether its plain values need no preparing; built once per model."""
     meta = model._meta
@@ -52,7 +52,7 @@ def _plan(model: type[models.Model], vendor: str) -> tuple[str, tuple[tuple[Any,
 
 
 def _insert_sql(obj: models.Model, connection: Any, name: str) -> tuple[str, list[Any]]:
-    sql, fields = _plan(type(obj), connection.vendor)
+    sql, fields = _plan(type(obj))
     params = []
     for field, plain in fields:
         value = getattr(obj, field.attname) if plain else field.pre_save(obj, True)

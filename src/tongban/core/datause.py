@@ -3,6 +3,8 @@ system or by staff appends one, in the reader's transaction; the data tracker re
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from tongban.core.models import DataUseRecord
@@ -11,32 +13,10 @@ PERSON = "person"
 COMPANY = "company"
 
 
-def data_use_record(
-    *,
-    subject_kind: str,
-    subject_index: str,
-    channel: str,
-    department: str,
-    service: str,
-    system: str = "",
-    purpose: str = "",
-    case_number: str = "",
-    reference: str = "",
-    served: bool = True,
-) -> DataUseRecord:
-    """Append one data-use record (the caller authorised and audited the access)."""
-    record = data_use_row(
-        subject_kind=subject_kind,
-        subject_index=subject_index,
-        channel=channel,
-        department=department,
-        service=service,
-        system=system,
-        purpose=purpose,
-        case_number=case_number,
-        reference=reference,
-        served=served,
-    )
+def data_use_record(**fields: Any) -> DataUseRecord:
+    """Append one data-use record (the caller authorised and audited the access); the fields
+    are those of ``data_use_row``."""
+    record = data_use_row(**fields)
     record.save(force_insert=True)
     return record
 

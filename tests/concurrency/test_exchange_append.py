@@ -98,3 +98,23 @@ def test_a_message_id_sent_by_many_at_once_is_served_once():
     assert sorted(results) == ["replayed"] * 7 + ["served"], results
     assert ExchangeMessage.objects.filter(message_id="append-race").count() == 1
     assert DataUseRecord.objects.filter(reference__startswith="append-race-").count() == 1
+
+
+def test_a_guarded_append_writes_nothing_when_its_condition_fails_and_all_when_it_holds():
+    from tongban.exchange import routing
+
+    system = make_system().system
+    routing.routing_changed()
+    token = routing.refresh().token
+    message, use = _message(system, "append-guard"), _use("append-guard")
+    assert not append_rows(message, use, guard=routing.guard("another token"))
+    assert message.pk is None and use.pk is None
+    assert not ExchangeMessage.objects.filter(message_id="append-guard").exists()
+    assert not DataUseRecord.objects.filter(reference="append-guard").exists()
+    assert append_rows(message, use, guard=routing.guard(token))
+    saved = ExchangeMessage.objects.get(message_id="append-guard")
+    assert saved.pk == message.pk and saved.fields == ["match"] and saved.http_status == 200
+    assert DataUseRecord.objects.get(reference="append-guard").pk == use.pk
+    with transaction.atomic():  # inside a caller's transaction, which stays usable
+        assert not append_rows(_message(system, "append-guard-2"), guard=routing.guard("x"))
+        assert ExchangeMessage.objects.filter(message_id="append-guard").exists()

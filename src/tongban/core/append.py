@@ -9,6 +9,12 @@ savepoint, so a refused insert (a replayed message id) leaves the caller's trans
 Other databases (SQLite has no data-modifying WITH) save each row through the ORM in one atomic
 block. Either way the rows are all written or none is, and the models' primary keys are set.
 
+A *guard* (an SQL condition with its parameters) makes the write conditional: the rows go in
+only when the condition holds when the statement runs, checked in that same statement on
+PostgreSQL (``INSERT … SELECT … WHERE condition``, each value cast to its column's type) and
+after the inserts, in the same atomic block, elsewhere. The gateway uses it to check that the
+routing it decided under is still current without a query of its own.
+
 Only for plain rows: no signals are sent, no ``save()`` override runs, and every field's value
 must be set on the instance (defaults are applied when the instance is built, as for any
 model; ``pre_save`` runs, so ``auto_now_add`` works).
@@ -17,6 +23,7 @@ model; ``pre_save`` runs, so ``auto_now_add`` works).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections, models, router, transaction
@@ -33,49 +40,77 @@ _PLAIN_FIELDS = (
 _PLAIN_VALUES = (str, int, float, bool, type(None))
 
 
+class _GuardFailed(Exception):
+    """Rolls back the inserts of a guarded append whose condition did not hold."""
+
+
 @functools.lru_cache(maxsize=64)
-def _plan(model: type[models.Model]) -> tuple[str, tuple[tuple[Any, bool], ...]]:
+def _plan(
+    model: type[models.Model], guarded: bool = False
+) -> tuple[str, tuple[tuple[Any, bool], ...]]:
     """The INSERT … RETURNING of a model (without its CTE name) and its fields, each with
-    whether its plain values need no preparing; built once per model."""
+    whether its plain values need no preparing; built once per model. Guarded, the values
+    are a SELECT with explicit casts and a ``{guard}`` placeholder for the condition."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not isinstance(f, models.AutoField)]
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "
-        f"RETURNING {quote(meta.pk.column)}"
-    )
+    if guarded:
+        casts = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
+        values = f"SELECT {casts} WHERE {{guard}}"
+    else:
+        values = f"VALUES ({', '.join(['%s'] * len(fields))})"
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    sql = f"INSERT INTO {table} ({columns}) {values} RETURNING {pk}"
     plain = tuple((f, isinstance(f, _PLAIN_FIELDS)) for f in fields)
     return sql, plain
 
 
-def _insert_sql(obj: models.Model, connection: Any, name: str) -> tuple[str, list[Any]]:
-    sql, fields = _plan(type(obj))
+def _insert_sql(
+    obj: models.Model, connection: Any, name: str, guard: tuple[str, Sequence[Any]] | None
+) -> tuple[str, list[Any]]:
+    sql, fields = _plan(type(obj), guard is not None)
     params = []
     for field, plain in fields:
         value = getattr(obj, field.attname) if plain else field.pre_save(obj, True)
         if not (plain and isinstance(value, _PLAIN_VALUES)):
             value = field.get_db_prep_save(value, connection)
         params.append(value)
+    if guard is not None:
+        sql = sql.replace("{guard}", guard[0])
+        params.extend(guard[1])
     return f"{name} AS ({sql})", params
 
 
-def append_rows(*objects: models.Model) -> None:
-    """Insert new, unsaved model instances all together (see the module's docstring)."""
+def append_rows(*objects: models.Model, guard: tuple[str, Sequence[Any]] | None = None) -> bool:
+    """Insert new, unsaved model instances all together (see the module's docstring);
+    ``False`` when a guard did not hold and nothing was written."""
     if not objects:
-        return
+        return True
     alias = router.db_for_write(type(objects[0]))
     connection = connections[alias]
     if connection.vendor != "postgresql":
-        with transaction.atomic(using=alias):
+        try:
+            with transaction.atomic(using=alias):
+                for obj in objects:
+                    obj.save(force_insert=True, using=alias)
+                if guard is not None:
+                    # Checked after the inserts: they hold the database's write lock, so no
+                    # change can commit between the check and the rows.
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"SELECT 1 WHERE {guard[0]}", list(guard[1]))
+                        if cursor.fetchone() is None:
+                            raise _GuardFailed
+        except _GuardFailed:
             for obj in objects:
-                obj.save(force_insert=True, using=alias)
-        return
+                obj.pk = None
+                obj._state.adding = True
+            return False
+        return True
     parts, params = [], []
     for index, obj in enumerate(objects):
-        sql, values = _insert_sql(obj, connection, f"r{index}")
+        sql, values = _insert_sql(obj, connection, f"r{index}", guard)
         parts.append(sql)
         params.extend(values)
     selected = ", ".join(f"(SELECT * FROM r{index})" for index in range(len(objects)))
@@ -91,7 +126,10 @@ def append_rows(*objects: models.Model) -> None:
             ids = run()
     else:
         ids = run()
+    if ids[0] is None:  # the guard did not hold: no row was inserted
+        return False
     for obj, pk in zip(objects, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = alias
+    return True

@@ -307,9 +307,9 @@ class GatewayKey(models.Model):
 class RoutingVersion(models.Model):
     """A token that changes, in the same transaction, with every change to what the gateway
     routes by (systems, their departments, resources, services, grants): each process keeps
-    its look-ups of systems and grants while the token it reads is the one it cached them
-    under (``exchange/routing.py``), so a revocation or a disabled system applies to the next
-    call everywhere. A random token rather than a counter: a rolled-back change can never
+    its look-ups of systems and grants under the token it last read and logs a call only
+    while that token is current (``exchange/routing.py``), so a revocation or a disabled
+    system applies to the next call everywhere. A random token rather than a counter: a rolled-back change can never
     leave two states under one token."""
 
     singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)

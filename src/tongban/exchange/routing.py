@@ -4,9 +4,16 @@ A call needs the calling system (with its department) and its grant for the serv
 the service): two joins that cost more than everything else the gateway does but the log
 write. They change rarely, and a change must apply to the very next call (a revoked grant,
 a disabled system), so each process keeps what it looked up under the routing token it read
-first (``RoutingVersion``) and reads only that one row on a call; any save or delete of a
-system, department, resource, service or grant changes the token in its own transaction
-(``post_save`` / ``post_delete`` below, so the admin site and the shell are covered too).
+first (``RoutingVersion``); any save or delete of a system, department, resource, service or
+grant changes the token in its own transaction (``post_save`` / ``post_delete`` below, so the
+admin site and the shell are covered too).
+
+A call does not read the token first: it decides under the token the process last saw
+(``snapshot()``) and writes its log rows only if that token is still the current one, checked
+in the log write's own statement (``guard()``, ``core.append``). When the routing changed in
+between, nothing is written, the call reads the new token (``refresh()``) and is decided again
+— so a revoked grant or a disabled system applies to every call whose log write follows the
+change, as before, without a query of its own on each call.
 
 What is cached is read-only: model instances whose state (enabled, status, expiry) the
 gateway checks on every call against the current time.
@@ -31,6 +38,9 @@ from tongban.exchange.models import (
 
 MAX_ENTRIES = 5000
 _TOKEN_SQL = f"SELECT token FROM {RoutingVersion._meta.db_table} WHERE singleton = 1"
+_GUARD_SQL = (
+    f"COALESCE((SELECT token FROM {RoutingVersion._meta.db_table} WHERE singleton = 1), '') = %s"
+)
 _MISSING = object()
 
 _lock = threading.Lock()
@@ -121,11 +131,24 @@ class Snapshot:
         )
 
 
+class Changed(Exception):
+    """The routing changed after a call was decided: decide it again under ``refresh()``."""
+
+
 def snapshot() -> Snapshot:
-    """Once per gateway call: read the routing token (one primary-key read); what was cached
-    under another token is dropped."""
+    """The look-ups under the token this process last read (no query once it has read one);
+    the call's log write must then be guarded by ``guard(snapshot.token)``."""
+    token = _token
+    if token is None or len(_entries) > MAX_ENTRIES:
+        return refresh()
+    return Snapshot(token)
+
+
+def refresh() -> Snapshot:
+    """Read the current routing token (one primary-key read); what was cached under another
+    token is dropped."""
     global _token
-    with connection.cursor() as cursor:  # on every call: no query compiling
+    with connection.cursor() as cursor:  # no query compiling
         cursor.execute(_TOKEN_SQL)
         row = cursor.fetchone()
     token = row[0] if row else ""
@@ -134,3 +157,8 @@ def snapshot() -> Snapshot:
             _entries.clear()
             _token = token
     return Snapshot(token)
+
+
+def guard(token: str) -> tuple[str, list[str]]:
+    """The SQL condition (with its parameters) that the routing token is still ``token``."""
+    return _GUARD_SQL, [token]

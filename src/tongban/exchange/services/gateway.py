@@ -26,8 +26,8 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -63,6 +63,9 @@ CLOCK_SKEW = 30
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 _CLIENT = re.compile(r"^[a-z0-9][a-z0-9-]{2,59}$")
 _CASE_NUMBER = re.compile(r"^[0-9A-Za-z-]{1,40}$")
+# Decisions under a routing that changed before their log write are taken again; the last
+# attempt is decided under the token it has just read and written without the check.
+ROUTING_ATTEMPTS = 3
 
 # reason code → (HTTP status, message for the caller)
 REFUSALS: dict[str, tuple[int, Any]] = {
@@ -110,6 +113,9 @@ class _Call:
     query: dict[str, Any] | None = None
     fields: list[str] = field(default_factory=list)
     service_name: str = ""
+    # the routing token the call is decided under; its log rows are written only while it
+    # is current (None: written unconditionally)
+    routing_token: str | None = None
 
 
 def request_hash(method: str, path: str, body: bytes) -> str:
@@ -250,7 +256,10 @@ def _record(
                 served=outcome == ExchangeMessage.Outcome.SERVED,
             )
         )
-    append_rows(*rows)  # all or nothing, in one statement where the database allows
+    guard = routing.guard(call.routing_token) if call.routing_token is not None else None
+    # all or nothing, in one statement where the database allows
+    if not append_rows(*rows, guard=guard):
+        raise routing.Changed
     return message
 
 
@@ -338,29 +347,44 @@ def gateway_call(
         return _refuse(call, "bad_message_id")
     if not _CLIENT.match(call.client):
         return _refuse(call, "unknown_system")
-    routes = routing.snapshot()
-    system = routes.system(call.client)
-    if system is None:
-        return _refuse(call, "unknown_system")
-    if not _assertion_ok(
-        system, _header(headers, "Authorization", MAX_ASSERTION + 10), call.message_id
-    ):
-        return _refuse(call, "bad_assertion")  # not yet the system's: it did not prove it
-    call.system = system
-    if not system.enabled:
-        return _refuse(call, "system_disabled")
-    if _rate_limited(system):
-        return _refuse(call, "rate_limited")
+    authorization = _header(headers, "Authorization", MAX_ASSERTION + 10)
     parsed = _parse_body(body) if method.upper() == "POST" else None
-    if parsed is None:
-        return _refuse(call, "bad_request")
-    call.query, requested = parsed
-    return _dispatch(call, requested, routes)
+    rate_checked: list[bool] = []  # once per call, whatever the attempts
+
+    def decide(call: _Call, routes: routing.Snapshot) -> GatewayReply:
+        system = routes.system(call.client)
+        if system is None:
+            return _refuse(call, "unknown_system")
+        if not _assertion_ok(system, authorization, call.message_id):
+            return _refuse(call, "bad_assertion")  # not yet the system's: it did not prove it
+        call.system = system
+        if not system.enabled:
+            return _refuse(call, "system_disabled")
+        if not rate_checked:
+            rate_checked.append(_rate_limited(system))
+        if rate_checked[0]:
+            return _refuse(call, "rate_limited")
+        if parsed is None:
+            return _refuse(call, "bad_request")
+        call.query, requested = parsed
+        return _dispatch(call, requested, routes)
+
+    return _routed(call, decide)
 
 
-def _dispatch(
-    call: _Call, requested: list[str] | None, routes: routing.Snapshot | None = None
-) -> GatewayReply:
+def _routed(call: _Call, decide: Callable[[_Call, routing.Snapshot], GatewayReply]) -> GatewayReply:
+    """Decide a call under the process's routing look-ups; taken again under the current
+    token when the routing changed before its log write (``routing``'s docstring)."""
+    routes = routing.snapshot()
+    for _attempt in range(ROUTING_ATTEMPTS - 1):
+        try:
+            return decide(replace(call, routing_token=routes.token), routes)
+        except routing.Changed:
+            routes = routing.refresh()
+    return decide(replace(call, routing_token=None), routes)
+
+
+def _dispatch(call: _Call, requested: list[str] | None, routes: routing.Snapshot) -> GatewayReply:
     """From an authenticated system's parsed call on: purpose, grant, fields, provider."""
     system = call.system
     assert system is not None
@@ -368,7 +392,6 @@ def _dispatch(
         return _refuse(call, "no_user")
     if not call.purpose and not call.case_number:
         return _refuse(call, "no_purpose")
-    routes = routes or routing.snapshot()
     grant = routes.grant(system, call.provider, call.service_code)
     if grant is None:
         known = routes.service_name(call.provider, call.service_code)
@@ -471,7 +494,8 @@ def internal_call(
     elif not system.enabled:
         reply = _refuse(call, "system_disabled")
     else:
-        reply = _dispatch(call, list(fields) if fields is not None else None)
+        requested = list(fields) if fields is not None else None
+        reply = _routed(call, lambda call, routes: _dispatch(call, requested, routes))
     answer = json.loads(reply.body)
     if reply.status != 200:
         raise SharingRefused(

@@ -69,13 +69,39 @@ def test_an_entry_read_under_an_old_token_is_never_served_under_the_new_one():
     # A look-up that raced a change: read under the old token after the change committed.
     Grant.objects.filter(system=system.system).update(status=Grant.Status.REVOKED)
     routing.routing_changed()  # what every save does; a queryset update must call it itself
-    after = routing.snapshot()
+    assert routing.snapshot().token == before.token  # the process has not read it yet
+    after = routing.refresh()
     assert after.token != before.token
     before._get(("grant", system.system.pk, provider, "company-good-standing"), lambda: "stale")
     assert after.grant(system.system, provider, "company-good-standing") is None
     assert routing.snapshot().system(system.system.code) == InformationSystem.objects.get(
         code=system.system.code
     )
+
+
+def test_a_call_decided_under_a_token_another_process_changed_is_decided_again(client):
+    """Another process revokes the grant (this process's token is left stale): the next call
+    is not served, and only its refusal is logged, under the new token."""
+    from tongban.exchange.models import ExchangeMessage
+
+    system = make_system()
+    system.grant("company-good-standing")
+    query = {"credit_code": CREDIT_CODE}
+    assert system.call(client, "company-good-standing", query).status_code == 200
+    stale = routing.snapshot().token
+    Grant.objects.filter(system=system.system).update(status=Grant.Status.REVOKED)
+    routing.routing_changed()
+    reply = system.call(client, "company-good-standing", query)
+    assert reply.json()["code"] == "no_grant"
+    assert routing.snapshot().token != stale
+    logged = ExchangeMessage.objects.filter(message_id=reply.headers["Tongban-Id"])
+    assert list(logged.values_list("outcome", "reason")) == [
+        (ExchangeMessage.Outcome.REFUSED, "no_grant")
+    ]
+    # and a grant made elsewhere is served at once, though this process cached "no grant"
+    Grant.objects.filter(system=system.system).update(status=Grant.Status.GRANTED)
+    routing.routing_changed()
+    assert system.call(client, "company-good-standing", query).status_code == 200
 
 
 def test_region_codes_are_kept_and_forgotten_when_a_region_changes():

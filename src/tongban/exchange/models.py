@@ -309,8 +309,8 @@ class RoutingVersion(models.Model):
     routes by (systems, their departments, resources, services, grants): each process keeps
     its look-ups of systems and grants under the token it last read and logs a call only
     while that token is current (``exchange/routing.py``), so a revocation or a disabled
-    system applies to the next call everywhere. A random token rather than a counter: a rolled-back change can never
-    leave two states under one token."""
+    system applies to the next call everywhere. A random token rather than a counter: a
+    rolled-back change can never leave two states under one token."""
 
     singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
     token = models.CharField(max_length=32)

@@ -8,14 +8,12 @@ site's own check), and a case is shown only after ``case_get`` let the actor see
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -33,7 +31,8 @@ from tongban.core.authorization import Target, permits, permits_role
 from tongban.core.errors import Forbidden, InvalidInput, NotFound, TongbanError
 from tongban.core.types import Actor, RoleGrant
 from tongban.identity.models import Person, StaffRole
-from tongban.workbench.admin import actor_of, workbench_site
+from tongban.workbench.admin import actor_of
+from tongban.workbench.pages import render_page, report_refusal, staff_page
 from tongban.workflow import clock
 from tongban.workflow.selectors import calendar_current
 
@@ -64,26 +63,15 @@ FIELD_LABELS = {
 }
 
 
-def _page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A workbench page: active staff who passed the second factor, as the admin site checks."""
-    return workbench_site.admin_view(view)
+_page = staff_page
 
 
 def _render(request: HttpRequest, template: str, title: Any, **extra: Any) -> HttpResponse:
-    context = {**workbench_site.each_context(request), "title": title, **extra}
-    return TemplateResponse(request, f"workbench/cases/{template}", context)
+    return render_page(request, f"cases/{template}", title, **extra)
 
 
 def _report(request: HttpRequest, exc: TongbanError, labels: dict[str, Any] | None = None) -> None:
-    """Show a refused action as messages; "not yours" errors become 403/404 pages instead."""
-    if isinstance(exc, Forbidden | NotFound):
-        raise exc
-    labels = {**FIELD_LABELS, **(labels or {})}
-    if not exc.problems or not isinstance(exc, InvalidInput):
-        messages.error(request, str(exc.message))
-    for problem in exc.problems:
-        label = labels.get(problem.field) or labels.get(problem.field.split(".")[0], "")
-        messages.error(request, f"{label}: {problem.reason}" if label else str(problem.reason))
+    report_refusal(request, exc, {**FIELD_LABELS, **(labels or {})})
 
 
 def _int(value: Any, default: int = 0) -> int:

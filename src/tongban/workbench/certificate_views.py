@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -31,16 +30,16 @@ from tongban.certificates.services.imports import (
     REQUIRED_COLUMNS,
 )
 from tongban.core.authorization import RULES, permits
-from tongban.core.errors import Forbidden, InvalidInput, NotFound, TongbanError
+from tongban.core.errors import Forbidden, InvalidInput, TongbanError
 from tongban.core.ids import normalise_code
 from tongban.core.types import Actor
-from tongban.workbench.admin import actor_of, workbench_site
+from tongban.workbench.admin import actor_of
+from tongban.workbench.pages import echo as _echo
+from tongban.workbench.pages import render_page, report_refusal, staff_page
 
 VIEW_ROLES = RULES["certificate.view"].staff_roles
 # The face-field inputs of the issue and new-version forms (face-<key>).
 FACE_PREFIX = "face-"
-# What is typed is shown again after a refusal, up to this many characters a field.
-ECHO_MAX = 2000
 IMPORT_IDENTIFIERS_SHOWN = 100
 FIELD_LABELS = {
     "reason": _("Reason"),
@@ -56,31 +55,17 @@ DONE = {
 }
 
 
-def _page(view: Any) -> Any:
-    """A workbench page: active staff who passed the second factor, as the admin site checks."""
-    return workbench_site.admin_view(view)
+_page = staff_page
 
 
 def _render(
     request: HttpRequest, template: str, title: Any, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    context = {**workbench_site.each_context(request), "title": title, **extra}
-    return TemplateResponse(request, f"workbench/certificates/{template}", context, status=status)
+    return render_page(request, f"certificates/{template}", title, status=status, **extra)
 
 
 def _report(request: HttpRequest, exc: TongbanError, labels: dict[str, Any]) -> None:
-    """Show a refused action as messages; "not yours" errors become 403/404 pages instead."""
-    if isinstance(exc, Forbidden | NotFound):
-        raise exc
-    if not exc.problems or not isinstance(exc, InvalidInput):
-        messages.error(request, str(exc.message))
-    for problem in exc.problems:
-        label = labels.get(problem.field) or FIELD_LABELS.get(problem.field, "")
-        messages.error(request, f"{label}: {problem.reason}" if label else str(problem.reason))
-
-
-def _echo(value: Any) -> str:
-    return str(value or "")[:ECHO_MAX]
+    report_refusal(request, exc, {**FIELD_LABELS, **labels})
 
 
 def _viewer(request: HttpRequest) -> Actor:

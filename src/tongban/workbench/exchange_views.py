@@ -17,25 +17,25 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tongban.core.authorization import RULES
-from tongban.core.errors import Forbidden, InvalidInput, NotFound, TongbanError
+from tongban.core.errors import Forbidden, InvalidInput, TongbanError
 from tongban.core.types import Actor
 from tongban.exchange import selectors
 from tongban.exchange import services as exchange_services
 from tongban.exchange.models import ExchangeMessage, ExchangeService, Grant, SharingType
 from tongban.exchange.services.gateway import REFUSALS
 from tongban.exchange.services.systems import MAX_JWKS_BYTES, MAX_KEYS
-from tongban.workbench.admin import actor_of, workbench_site
+from tongban.workbench.admin import actor_of
+from tongban.workbench.pages import echo as _echo
+from tongban.workbench.pages import render_page, report_refusal, staff_page
 
 MONITOR_ROLES = RULES["exchange.monitor.view"].staff_roles
 # The periods the monitoring page offers, in hours.
 PERIODS = (1, 24, 24 * 7, 24 * 30)
-ECHO_MAX = 2000
 GRANTS_SHOWN = 500
 FIELD_LABELS = {
     "department": pgettext_lazy("exchange", "Department"),
@@ -52,31 +52,17 @@ FIELD_LABELS = {
 }
 
 
-def _page(view: Any) -> Any:
-    """A workbench page: active staff who passed the second factor, as the admin site checks."""
-    return workbench_site.admin_view(view)
+_page = staff_page
 
 
 def _render(
     request: HttpRequest, template: str, title: Any, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    context = {**workbench_site.each_context(request), "title": title, **extra}
-    return TemplateResponse(request, f"workbench/exchange/{template}", context, status=status)
+    return render_page(request, f"exchange/{template}", title, status=status, **extra)
 
 
 def _report(request: HttpRequest, exc: TongbanError) -> None:
-    """Show a refused action as messages; "not yours" errors become 403/404 pages instead."""
-    if isinstance(exc, Forbidden | NotFound):
-        raise exc
-    if not exc.problems or not isinstance(exc, InvalidInput):
-        messages.error(request, str(exc.message))
-    for problem in exc.problems:
-        label = FIELD_LABELS.get(problem.field, "")
-        messages.error(request, f"{label}: {problem.reason}" if label else str(problem.reason))
-
-
-def _echo(value: Any) -> str:
-    return str(value or "")[:ECHO_MAX]
+    report_refusal(request, exc, FIELD_LABELS)
 
 
 def _number(value: Any) -> int:

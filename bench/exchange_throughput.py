@@ -3,8 +3,10 @@ against the same look-up served bare, and how fast the message log grows.
 
 Starts the server stack of ``case_throughput.py`` — gunicorn serving ``tongban.wsgi`` with DEBUG
 off and persistent database connections — on a fresh PostgreSQL database created through
-``BENCH_PG_URL``, migrated and loaded with the demo city, whose social-insurance system
-(``hrss-social-insurance``) holds a grant for the population registry's ``population-verify``.
+``BENCH_PG_URL``, migrated and loaded with the demo city (the whole platform by default;
+``--settings tongban.settings_gateway`` serves a gateway-only process, as ``docs/exchange.md``
+deploys one), whose social-insurance system (``hrss-social-insurance``) holds a grant for
+the population registry's ``population-verify``.
 The gateway's per-system rate check stays on (``RATELIMIT_ENABLE=1``, the per-process cache);
 only the system's limit (``InformationSystem.rate_per_minute``, 6,000 a minute by default) is
 raised in the benchmark's database, so nothing is throttled.
@@ -347,6 +349,11 @@ def main() -> int:
     parser.add_argument("--probe", type=float, default=2.0, help="seconds: sizes the pools")
     parser.add_argument("--max-pool", type=int, default=60000, help="signed requests per round")
     parser.add_argument("--profile", type=int, default=0, help="cProfile N signed calls (stderr)")
+    parser.add_argument(
+        "--settings",
+        default="tongban.settings",
+        help="the server's settings: the platform (default) or tongban.settings_gateway",
+    )
     args = parser.parse_args()
     if args.warmup + args.duration > ASSERTION_LIFETIME - 20:
         parser.error(f"a phase must fit in a client assertion's life ({ASSERTION_LIFETIME} s)")
@@ -354,6 +361,7 @@ def main() -> int:
     var_dir = Path(tempfile.mkdtemp(prefix="tongban-bench-exchange-"))
     env = stack.server_environment(var_dir)
     env["RATELIMIT_ENABLE"] = "1"  # the gateway's rate check runs (the limit is raised)
+    env["DJANGO_SETTINGS_MODULE"] = args.settings
     server = None
     result: dict[str, Any] = {"benchmark": "exchange_throughput", "database": "postgresql"}
     failed = False
@@ -372,6 +380,7 @@ def main() -> int:
 
         result["server"] = {
             "wsgi": f"gunicorn {gunicorn.__version__} tongban.wsgi:application",
+            "settings": args.settings,
             "workers": args.workers,
             "threads": args.threads,
             "worker_class": "sync" if args.threads == 1 else "gthread",

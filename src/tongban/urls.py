@@ -29,14 +29,20 @@ oidc_patterns = (
     "oauth2_provider",
 )
 
+# The data-sharing exchange (X-Road-style REST protocol) and the keys of its answers; also
+# served alone by a gateway-only process (tongban.settings_gateway, tongban.urls_gateway).
+exchange_patterns = [
+    path("exchange/r1/<str:provider>/<str:service>", exchange_gateway.gateway, name="exchange"),
+    path("exchange/jwks", exchange_gateway.jwks, name="exchange-jwks"),
+]
+exchange_bench_patterns: list = []
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include(oidc_patterns)),
     path("api/v1/", api.urls),
-    # The data-sharing exchange (X-Road-style REST protocol) and the keys of its answers.
-    path("exchange/r1/<str:provider>/<str:service>", exchange_gateway.gateway, name="exchange"),
-    path("exchange/jwks", exchange_gateway.jwks, name="exchange-jwks"),
+    *exchange_patterns,
     path("workbench/", include("tongban.workbench.urls")),
     path("workbench/", workbench_site.urls),
     path("", include("tongban.portal.urls")),
@@ -51,7 +57,10 @@ if os.environ.get("TONGBAN_BENCH_ENDPOINTS") == "1":
     from tongban.exchange.bench_views import bench_population_verify
 
     urlpatterns.append(path("bench/insert", bench_insert, {"auth": BearerToken()}))
-    urlpatterns.append(path("bench/exchange/population-verify", bench_population_verify))
+    exchange_bench_patterns.append(
+        path("bench/exchange/population-verify", bench_population_verify)
+    )
+    urlpatterns.extend(exchange_bench_patterns)
 
 handler404 = "tongban.portal.views.not_found"
 handler500 = "tongban.portal.views.server_error"

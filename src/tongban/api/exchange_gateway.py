@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from tongban.core.errors import NotFound, TongbanError
 from tongban.exchange.services import MAX_BODY, gateway_call, gateway_jwks
 
 
@@ -38,3 +39,17 @@ def jwks(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(gateway_jwks())
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+class _ServerError(TongbanError):
+    http_status = 500
+    code = "server_error"
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """A gateway-only process answers a path it does not serve in JSON (there is no portal)."""
+    return JsonResponse(NotFound().as_dict(), status=404)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(_ServerError().as_dict(), status=500)

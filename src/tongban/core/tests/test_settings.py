@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[4]
 
 
@@ -19,12 +21,14 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_production_settings_pass_check_deploy(tmp_path):
+@pytest.mark.parametrize("module", ["tongban.settings", "tongban.settings_gateway"])
+def test_production_settings_pass_check_deploy(tmp_path, module):
     result = _manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
+        DJANGO_SETTINGS_MODULE=module,
         TONGBAN_ENV="production",
         SECRET_KEY="x" * 20 + "production-secret-key-0123456789-abcdef",
         ALLOWED_HOSTS="gov.example",

@@ -41,15 +41,10 @@ def jwks(request: HttpRequest) -> JsonResponse:
     return response
 
 
-class _ServerError(TongbanError):
-    http_status = 500
-    code = "server_error"
-
-
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     """A gateway-only process answers a path it does not serve in JSON (there is no portal)."""
     return JsonResponse(NotFound().as_dict(), status=404)
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(_ServerError().as_dict(), status=500)
+    return JsonResponse(TongbanError().as_dict(), status=500)

@@ -37,3 +37,14 @@ def test_a_gateway_only_process_serves_and_logs_calls_and_nothing_else(client):
     for elsewhere in ("/workbench/", "/api/v1/cases", "/account/login/", "/"):
         answer = client.get(elsewhere)
         assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+
+
+def test_the_gateway_processs_error_answers_are_json(rf):
+    import json
+
+    from django.urls import get_resolver
+
+    server_error = get_resolver(settings_gateway.ROOT_URLCONF).resolve_error_handler(500)
+    answer = server_error(rf.get("/exchange/r1/x/y"))
+    body = json.loads(answer.content)
+    assert answer.status_code == 500 and body["code"] == "error" and body["message"]

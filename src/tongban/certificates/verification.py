@@ -133,9 +133,10 @@ _json_decode = json.JSONDecoder().decode
 
 
 @lru_cache(maxsize=256)
-def _header(encoded: str, typ: str) -> tuple[str, str]:
+def _header(encoded: str, typ: str | tuple[str | None, ...]) -> tuple[str, str]:
     """(alg, kid) of a JOSE header, checked (every credential of a key shares its header, so
-    the answer is cached); ``_Refused`` otherwise (exceptions are not cached)."""
+    the answer is cached); ``_Refused`` otherwise (exceptions are not cached). ``typ`` is the
+    type required, or a tuple of those accepted (``None``: a header without one)."""
     try:
         header = _json_decode(b64url_decode(encoded).decode())
     except (ValueError, UnicodeDecodeError):
@@ -145,7 +146,7 @@ def _header(encoded: str, typ: str) -> tuple[str, str]:
     alg, kid = header.get("alg"), header.get("kid")
     if not isinstance(alg, str) or alg not in ALGORITHMS:
         raise _Refused("unsupported_algorithm")
-    if header.get("typ") != typ:
+    if header.get("typ") not in (typ if isinstance(typ, tuple) else (typ,)):
         raise _Refused("wrong_type")
     if header.get("crit") is not None:
         raise _Refused("malformed")
@@ -155,7 +156,7 @@ def _header(encoded: str, typ: str) -> tuple[str, str]:
 
 
 def _verify_jws(
-    jws: str, jwks: KeyRing | Mapping[str, Any] | str | bytes, typ: str
+    jws: str, jwks: KeyRing | Mapping[str, Any] | str | bytes, typ: str | tuple[str | None, ...]
 ) -> tuple[dict[str, Any], PublicKey]:
     """The payload of a compact JWS of type ``typ`` signed by a published key."""
     parts = jws.split(".")
@@ -178,6 +179,28 @@ def _verify_jws(
     if not isinstance(payload, dict):
         raise _Refused("malformed")
     return payload, key
+
+
+class JwsRefused(ValueError):
+    """A compact JWS that is not one: ``reason`` says why (a key of ``MESSAGES``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def verify_compact_jws(
+    token: str, ring: KeyRing, *, types: tuple[str | None, ...]
+) -> tuple[dict[str, Any], PublicKey]:
+    """The JSON payload and signing key of a compact JWS signed with an accepted algorithm
+    (``ALGORITHMS``: never ``none`` nor HMAC) by a key of ``ring`` named by its ``kid``, whose
+    header's ``typ`` is one of ``types``; ``JwsRefused`` otherwise. Claims are the caller's
+    to check. What credentials are verified with, for other signed tokens (the exchange's
+    client assertions)."""
+    try:
+        return _verify_jws(token, ring, types)
+    except _Refused as refused:
+        raise JwsRefused(refused.reason) from None
 
 
 def _status_list(

@@ -4,7 +4,8 @@ The exchange never answers without its log rows, and it writes two a call: the m
 the subject's data-use record. On PostgreSQL, outside a transaction, the rows go in one
 statement (``WITH a AS (INSERT … RETURNING id), b AS (INSERT … RETURNING id) SELECT …``): one
 statement is atomic on its own, so there is one round trip instead of BEGIN, one INSERT a row
-and COMMIT, and no ORM insert to compile. Inside a transaction the statement runs under a
+and COMMIT, and no ORM insert to compile; its values are bound by the server, not quoted into
+the SQL text. Inside a transaction the statement runs under a
 savepoint, so a refused insert (a replayed message id) leaves the caller's transaction usable.
 Other databases (SQLite has no data-modifying WITH) save each row through the ORM in one atomic
 block. Either way the rows are all written or none is, and the models' primary keys are set.
@@ -83,6 +84,24 @@ def _insert_sql(
     return f"{name} AS ({sql})", params
 
 
+def _server_bound_cursor(connection: Any) -> Any:
+    """A cursor of the connection that sends the values apart from the SQL (psycopg's
+    server-side binding) instead of quoting each into the text, wrapped as Django wraps its
+    own (counted, logged, database errors translated). The log write carries some forty
+    values; quoting them in Python costs more than the database spends on them. Statements
+    are not prepared (Django's default, which connection poolers need, is kept)."""
+    import psycopg
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
 def append_rows(*objects: models.Model, guard: tuple[str, Sequence[Any]] | None = None) -> bool:
     """Insert new, unsaved model instances all together (see the module's docstring);
     ``False`` when a guard did not hold and nothing was written."""
@@ -117,7 +136,7 @@ def append_rows(*objects: models.Model, guard: tuple[str, Sequence[Any]] | None 
     statement = f"WITH {', '.join(parts)} SELECT {selected}"
 
     def run() -> tuple[Any, ...]:
-        with connection.cursor() as cursor:
+        with _server_bound_cursor(connection) as cursor:
             cursor.execute(statement, params)
             return cursor.fetchone()
 

@@ -5,8 +5,10 @@ with the minimum, signed, and logged in the same transaction.
 ``POST /exchange/r1/{provider credit code}/{service code}`` with
 
 - ``Authorization: Bearer <client assertion>``: a JWT signed (ES256) with a key the system
-  registered; ``iss`` and ``sub`` the system code, ``aud`` ``EXCHANGE_AUDIENCE``, ``iat`` and
-  ``exp`` at most five minutes apart, ``jti`` the message id. A message id is served once.
+  registered, named by the header's ``kid`` (checked by the certificate library's compact
+  JWS verifier, which accepts no other algorithm); ``iss`` and ``sub`` the system code,
+  ``aud`` ``EXCHANGE_AUDIENCE``, ``iat`` and ``exp`` at most five minutes apart, ``jti`` the
+  message id. A message id is served once.
 - ``Tongban-Client`` (the system code), ``Tongban-Id`` (the message id), ``Tongban-User-Id``
   (the end user on whose behalf it asks), ``Tongban-Purpose`` (percent-encoded UTF-8) and / or
   ``Tongban-Issue`` (the case number it serves).
@@ -35,10 +37,9 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 
+from tongban.certificates.signing import KeyRing
+from tongban.certificates.verification import JwsRefused, verify_compact_jws
 from tongban.core.append import append_rows
 from tongban.core.datause import data_use_row
 from tongban.core.models import DataUseRecord
@@ -124,29 +125,35 @@ def request_hash(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-_keysets: dict[tuple[int, str], KeySet] = {}
+# A client assertion is a JWT (RFC 7523): typed "JWT", or untyped as many libraries write it.
+ASSERTION_TYPES = ("JWT", None)
+_rings: dict[tuple[int, str], KeyRing] = {}
 
 
-def _keyset(system: InformationSystem) -> KeySet:
+def _ring(system: InformationSystem) -> KeyRing:
+    """The system's registered keys, parsed once per version of its JWKS."""
     fingerprint = hashlib.sha256(
         json.dumps(system.public_jwks, sort_keys=True).encode()
     ).hexdigest()
-    cached = _keysets.get((system.pk, fingerprint))
+    cached = _rings.get((system.pk, fingerprint))
     if cached is None:
-        if len(_keysets) > 1000:
-            _keysets.clear()
-        cached = KeySet.import_key_set(system.public_jwks)
-        _keysets[(system.pk, fingerprint)] = cached
+        if len(_rings) > 1000:
+            _rings.clear()
+        cached = KeyRing.from_jwks(system.public_jwks)
+        _rings[(system.pk, fingerprint)] = cached
     return cached
 
 
 def _assertion_ok(system: InformationSystem, authorization: str, message_id: str) -> bool:
+    """Whether the bearer token is an ES256 JWT by one of the system's keys (chosen by
+    ``kid``; no other algorithm is accepted) naming the system, the exchange and this message,
+    and current."""
     scheme, _sep, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token or len(token) > MAX_ASSERTION:
         return False
     try:
-        claims = jwt.decode(token.strip(), _keyset(system), algorithms=["ES256"]).claims
-    except (JoseError, ValueError, TypeError, KeyError):
+        claims, _key = verify_compact_jws(token.strip(), _ring(system), types=ASSERTION_TYPES)
+    except JwsRefused:
         return False
     now = int(time.time())
     iat, exp = claims.get("iat"), claims.get("exp")
@@ -155,8 +162,8 @@ def _assertion_ok(system: InformationSystem, authorization: str, message_id: str
         and claims.get("sub") == system.code
         and claims.get("aud") in (settings.EXCHANGE_AUDIENCE, [settings.EXCHANGE_AUDIENCE])
         and claims.get("jti") == message_id
-        and isinstance(iat, int)
-        and isinstance(exp, int)
+        and type(iat) is int
+        and type(exp) is int
         and 0 < exp - iat <= ASSERTION_LIFETIME
         and iat <= now + CLOCK_SKEW
         and exp > now - CLOCK_SKEW

@@ -3,12 +3,18 @@ answered with the minimum, signed, logged, visible to the subject."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import time
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from django.conf import settings
+from joserfc.jwk import ECKey
 
 from tongban.core.crypto import blind_index
 from tongban.core.models import DataUseRecord
@@ -166,6 +172,67 @@ def test_forged_expired_replayed_and_wrongly_addressed_assertions_are_refused(cl
     assert reply.status_code == 401
     served = ExchangeMessage.objects.filter(system=system.system, outcome="served").count()
     assert served == 1
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def test_only_an_es256_signature_by_the_systems_key_is_accepted_whatever_the_header_says(
+    client,
+):
+    """Each token below carries claims that are right for its message: only the header and
+    the signature decide. ``none``, HMAC with the public key as secret, an algorithm the
+    exchange does not accept, an unknown kid, a critical extension and a foreign type are
+    refused; a JWT without ``typ`` (as many libraries write it) is accepted."""
+    system = make_system()
+    system.grant("company-good-standing")
+    kid = system.private["kid"]
+    private_key = ECKey.import_key(system.private).raw_value
+
+    def claims(message_id):
+        now = int(time.time())
+        return _b64(json.dumps({"iss": system.system.code, "sub": system.system.code,
+                                "aud": settings.EXCHANGE_AUDIENCE, "iat": now,
+                                "exp": now + 60, "jti": message_id}).encode())  # fmt: skip
+
+    def es256(header, message_id):
+        signing_input = f"{_b64(json.dumps(header).encode())}.{claims(message_id)}"
+        der = private_key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
+        r, s = decode_dss_signature(der)
+        return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+
+    def hs256(message_id):
+        signing_input = f"{_b64(json.dumps({'alg': 'HS256', 'kid': kid}).encode())}." + claims(
+            message_id
+        )
+        secret = json.dumps(system.system.public_jwks["keys"][0]).encode()
+        mac = hmac.new(secret, signing_input.encode(), "sha256").digest()
+        return f"{signing_input}.{_b64(mac)}"
+
+    def call(make):
+        message_id = xclient.new_message_id()
+        headers = system.headers(message_id=message_id)
+        headers["Authorization"] = f"Bearer {make(message_id)}"
+        return system.call(client, "company-good-standing", {"credit_code": CREDIT_CODE},
+                           headers=headers)  # fmt: skip
+
+    assert call(lambda m: es256({"alg": "ES256", "kid": kid, "typ": "JWT"}, m)).status_code == 200
+    assert call(lambda m: es256({"alg": "ES256", "kid": kid}, m)).status_code == 200
+    refused = {
+        "none": lambda m: f"{_b64(json.dumps({'alg': 'none', 'kid': kid}).encode())}.{claims(m)}.",
+        "hs256": hs256,
+        "es384 named": lambda m: es256({"alg": "ES384", "kid": kid}, m),
+        "unknown kid": lambda m: es256({"alg": "ES256", "kid": "nobody-k9"}, m),
+        "no kid": lambda m: es256({"alg": "ES256"}, m),
+        "critical": lambda m: es256({"alg": "ES256", "kid": kid, "crit": ["exp"]}, m),
+        "foreign type": lambda m: es256({"alg": "ES256", "kid": kid, "typ": "vc+jwt"}, m),
+        "header not an object": lambda m: f"{_b64(b'[1]')}.{claims(m)}.{_b64(b'x' * 64)}",
+    }
+    for label, make in refused.items():
+        reply = call(make)
+        assert reply.status_code == 401 and reply.json()["code"] == "bad_assertion", label
+    assert ExchangeMessage.objects.filter(system=system.system, outcome="served").count() == 2
 
 
 def test_purpose_user_and_malformed_bodies_are_refused_with_a_translated_reason(client):

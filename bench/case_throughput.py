@@ -32,6 +32,9 @@ fails, not when a target is missed. The database is dropped at the end.
 
     python bench/case_throughput.py [--workers 4] [--threads 1] [--clients 16]
         [--lifecycle-clients 16] [--warmup 3] [--duration 15] [--rounds 2] [--profile N]
+
+``--profile N`` prints the top of a cProfile of N submissions to stderr; with
+``BENCH_PROFILE_OUT=file`` set it also writes the whole profile there (``pstats``).
 """
 
 from __future__ import annotations
@@ -807,6 +810,8 @@ def profile_submit(tokens: Tokens, body: dict[str, Any], n: int) -> None:
         assert response.status_code == 201, response.content[:200]
     profiler.disable()
     connection.close()
+    if os.environ.get("BENCH_PROFILE_OUT"):  # the whole profile, for pstats / snakeviz
+        profiler.dump_stats(os.environ["BENCH_PROFILE_OUT"])
     stats = pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative")
     stats.print_stats(45)
     stats.sort_stats("tottime").print_stats(25)

@@ -9,7 +9,8 @@ token exchange, for a client registered with ``manage.py oidc_client_create``.
 
 Then, with concurrent clients in this process (one thread and one urllib3 connection each;
 kept alive where the worker class allows it — gunicorn's sync workers close after each
-response), for a warm-up and a timed window per phase, repeated for ``--rounds`` rounds:
+response), for a warm-up and a timed window per phase, repeated for ``--rounds`` rounds, the
+phases' order reversed every other round (``round_orders``):
 
 - ``baseline_insert``: ``POST /bench/insert`` — the same server stack and the same bearer-token
   check as the API, then one INSERT (``tongban.core.bench_views``, routed only with
@@ -728,6 +729,14 @@ def summary(runs: list[PhaseRun], clients: int) -> dict[str, Any]:
 # Queries per endpoint: one lifecycle in-process, through the same URLs and middleware
 
 
+def round_orders(names: list[str], rounds: int) -> list[list[str]]:
+    """The phases' order in each round: as given, then reversed, and so on. The speed of a
+    shared machine drifts within minutes; alternating makes the drift weigh on each phase
+    alike instead of always on the later one, and keeps the baseline next to the phase
+    compared with it."""
+    return [list(names) if index % 2 == 0 else names[::-1] for index in range(rounds)]
+
+
 def queries_per_endpoint(env: dict[str, str], tokens: Tokens, body: dict[str, Any]) -> dict:
     for name in ("TONGBAN_VAR_DIR", "DATABASE_URL", "DEBUG", "RATELIMIT_ENABLE", "SMS_BACKEND"):
         os.environ[name] = env[name]
@@ -893,8 +902,10 @@ def main() -> int:
             "lifecycle": (args.lifecycle_clients, lifecycle_unit),
         }
         runs: dict[str, list[PhaseRun]] = {name: [] for name in phases}
-        for _round in range(args.rounds):
-            for name, (clients, unit) in phases.items():
+        orders = round_orders(list(phases), args.rounds)
+        for order in orders:
+            for name in order:
+                clients, unit = phases[name]
                 tokens.valid_for(args.warmup + args.duration + 60)
                 runs[name].append(
                     run_phase(name, url, clients, args.warmup, args.duration, unit, meter)
@@ -911,7 +922,7 @@ def main() -> int:
             "rounds": args.rounds,
             "warmup_s": args.warmup,
             "measured_s": args.duration,
-            "order": list(phases),
+            "order": orders,
         }
         result["baseline_insert"] = {
             "rps": baseline["rate"],

@@ -13,7 +13,8 @@ raised in the benchmark's database, so nothing is throttled.
 
 Then, with concurrent clients in this process (``case_throughput.run_phase``: one thread and one
 urllib3 connection each), for a warm-up and a timed window per phase, repeated for
-``--rounds`` rounds:
+``--rounds`` rounds, the phases' order reversed every other round (the speed of this shared
+machine drifts within minutes; alternating makes the drift weigh on both phases alike):
 
 - ``baseline``: ``POST /bench/exchange/population-verify`` — the same query answered by the same
   provider function (``population.verify``: ID number checks, blind index, registry look-up)
@@ -45,7 +46,7 @@ request fails or the log does not match the answers, not when a target is missed
 database is dropped at the end.
 
     python bench/exchange_throughput.py [--workers 4] [--threads 1] [--clients 16]
-        [--warmup 3] [--duration 12] [--rounds 2] [--probe 2] [--max-pool 60000] [--profile N]
+        [--warmup 3] [--duration 12] [--rounds 4] [--probe 2] [--max-pool 60000] [--profile N]
 """
 
 from __future__ import annotations
@@ -345,7 +346,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds, per phase")
     parser.add_argument("--duration", type=float, default=12.0, help="seconds, per phase")
-    parser.add_argument("--rounds", type=int, default=2, help="baseline, signed × N")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="baseline, signed × N (the order alternating)"
+    )
     parser.add_argument("--probe", type=float, default=2.0, help="seconds: sizes the pools")
     parser.add_argument("--max-pool", type=int, default=60000, help="signed requests per round")
     parser.add_argument("--profile", type=int, default=0, help="cProfile N signed calls (stderr)")
@@ -434,13 +437,14 @@ def main() -> int:
         }
         phases = {"baseline": baseline_unit, "signed": signed_unit}
         runs: dict[str, list[stack.PhaseRun]] = {name: [] for name in phases}
-        for _round in range(args.rounds):
-            for name, unit in phases.items():
+        orders = stack.round_orders(list(phases), args.rounds)
+        for order in orders:
+            for name in order:
                 if name == "signed":
                     refill(per_round)
                 runs[name].append(
                     stack.run_phase(
-                        name, url, args.clients, args.warmup, args.duration, unit, meter
+                        name, url, args.clients, args.warmup, args.duration, phases[name], meter
                     )
                 )
         meter.close()
@@ -465,7 +469,7 @@ def main() -> int:
             "warmup_s": args.warmup,
             "measured_s": args.duration,
             "clients": args.clients,
-            "order": list(phases),
+            "order": orders,
         }
         result["baseline"] = baseline
         result["signed"] = signed

@@ -35,6 +35,7 @@ from tongban.certificates.models import (
 from tongban.certificates.services.verify import certificate_verify
 from tongban.certificates.verification import VerificationResult
 from tongban.core.audit import audit_log
+from tongban.core.compiled import CompiledQuery
 from tongban.core.crypto import seal, unseal
 from tongban.core.errors import Conflict, InvalidInput, NotFound, Problem
 from tongban.core.types import Actor
@@ -108,17 +109,23 @@ def verify_identifier(identifier: str) -> tuple[VerificationResult, Certificate 
     return verify_presented(presentation), certificate
 
 
+# the API's verification by identifier reads this at every call: compiled once
+_SEALED_CREDENTIAL = CompiledQuery(
+    lambda identifier: (
+        Certificate.objects.filter(identifier=identifier)
+        .values_list("credential_sealed")
+        .order_by()[:1]
+    )
+)
+
+
 def verify_identifier_only(identifier: str) -> VerificationResult:
     """``verify_identifier`` for a caller that needs the answer only (the API): reads the
     stored credential and nothing else."""
-    sealed = (
-        Certificate.objects.filter(identifier=str(identifier)[:100])
-        .values_list("credential_sealed", flat=True)
-        .first()
-    )
-    if sealed is None:
+    found = _SEALED_CREDENTIAL.first(identifier=str(identifier)[:100])
+    if found is None:
         return _refused("unknown_certificate")
-    credential = unseal(sealed, context=CREDENTIAL_CONTEXT)
+    credential = unseal(found[0], context=CREDENTIAL_CONTEXT)
     return verify_presented(credential_present(credential, reveal=[]))
 
 

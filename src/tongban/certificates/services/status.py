@@ -21,6 +21,7 @@ from tongban.certificates.models import Certificate, CertificateEvent, SigningKe
 from tongban.certificates.services.keys import active_key, signer_for
 from tongban.core.audit import audit_log
 from tongban.core.authorization import Target, authorize
+from tongban.core.compiled import CompiledQuery
 from tongban.core.errors import Conflict, InvalidInput, NotFound, Problem
 from tongban.core.text import refuse_nul
 from tongban.core.types import Actor
@@ -106,14 +107,21 @@ def status_lists_resign(*, department: Department, key: SigningKey) -> None:
         status_list.save(update_fields=["token", "token_issued_at"])
 
 
+# every verification of a credential reads its status list: compiled once
+_PUBLISHED_TOKEN = CompiledQuery(
+    lambda issuer_code, number: (
+        StatusList.objects.filter(department__credit_code=issuer_code, number=number)
+        .values_list("pk", "token", "token_issued_at")
+        .order_by()[:1]
+    ),
+    ints=("number",),
+)
+
+
 def status_list_token(*, issuer_code: str, number: int) -> str:
     """The signed status list (``statuslist+jwt``) to publish, signed again when it is older
     than an hour, so that what verifiers download is never near its expiry."""
-    found = (
-        StatusList.objects.filter(department__credit_code=issuer_code, number=number)
-        .values_list("pk", "token", "token_issued_at")
-        .first()
-    )
+    found = _PUBLISHED_TOKEN.first(issuer_code=str(issuer_code), number=number)
     if found is None:
         raise NotFound()
     pk, token, issued_at = found

@@ -67,3 +67,27 @@ def test_a_value_the_sql_does_not_carry_as_given_is_refused_when_compiled():
     )
     with pytest.raises(ValueError, match="text"):
         wrapped.rows(text="社保")
+
+
+def test_integer_values_and_converted_columns():
+    first = _row("d" * 64, "公安局")
+    _row("d" * 64, "人社局")
+    by_id = CompiledQuery(
+        lambda pk, subject: (
+            DataUseRecord.objects.filter(pk=pk, subject_index=subject)
+            .values_list("department", "at", "served")
+            .order_by()
+        ),
+        ints=("pk",),
+    )
+    department, at, served = by_id.first(pk=first.pk, subject="d" * 64)
+    # converted as the ORM converts them, on every database (SQLite stores text)
+    assert (department, at, served) == ("公安局", first.at, True)
+    assert by_id.first(pk=first.pk, subject="e" * 64) is None
+    assert by_id.first(pk=first.pk + 1000, subject="d" * 64) is None
+    with pytest.raises(TypeError):
+        by_id.rows(pk=str(first.pk), subject="d" * 64)
+    with pytest.raises(TypeError):
+        by_id.rows(pk=True, subject="d" * 64)
+    with pytest.raises(TypeError):
+        CompiledQuery(lambda subject: DataUseRecord.objects.all(), ints=("pk",))

@@ -195,7 +195,7 @@ def verify_compact_jws(
     """The JSON payload and signing key of a compact JWS signed with an accepted algorithm
     (``ALGORITHMS``: never ``none`` nor HMAC) by a key of ``ring`` named by its ``kid``, whose
     header's ``typ`` is one of ``types``; ``JwsRefused`` otherwise. Claims are the caller's
-    to check. What credentials are verified with, for other signed tokens (the exchange's
+    to check. The check credentials get, offered to other signed tokens (the exchange's
     client assertions)."""
     try:
         return _verify_jws(token, ring, types)

@@ -5,8 +5,8 @@ the subject's data-use record. On PostgreSQL, outside a transaction, the rows go
 statement (``WITH a AS (INSERT … RETURNING id), b AS (INSERT … RETURNING id) SELECT …``): one
 statement is atomic on its own, so there is one round trip instead of BEGIN, one INSERT a row
 and COMMIT, and no ORM insert to compile; its values are bound by the server, not quoted into
-the SQL text. Inside a transaction the statement runs under a
-savepoint, so a refused insert (a replayed message id) leaves the caller's transaction usable.
+the SQL text. Inside a transaction the statement runs under a savepoint, so a refused insert
+(a replayed message id) leaves the caller's transaction usable.
 Other databases (SQLite has no data-modifying WITH) save each row through the ORM in one atomic
 block. Either way the rows are all written or none is, and the models' primary keys are set.
 

@@ -131,7 +131,12 @@ _rings: dict[tuple[int, str], KeyRing] = {}
 
 
 def _ring(system: InformationSystem) -> KeyRing:
-    """The system's registered keys, parsed once per version of its JWKS."""
+    """The system's registered keys, parsed once per version of its JWKS; the ring is also
+    kept on the instance (the routing look-ups reuse one instance per system until the
+    routing changes), for as long as its ``public_jwks`` is the same object."""
+    kept = system.__dict__.get("_exchange_ring")
+    if kept is not None and kept[0] is system.public_jwks:
+        return kept[1]
     fingerprint = hashlib.sha256(
         json.dumps(system.public_jwks, sort_keys=True).encode()
     ).hexdigest()
@@ -141,6 +146,7 @@ def _ring(system: InformationSystem) -> KeyRing:
             _rings.clear()
         cached = KeyRing.from_jwks(system.public_jwks)
         _rings[(system.pk, fingerprint)] = cached
+    system.__dict__["_exchange_ring"] = (system.public_jwks, cached)
     return cached
 
 

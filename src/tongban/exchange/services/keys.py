@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from joserfc import jws
 from joserfc.jwk import ECKey
 
+from tongban.certificates.signing import Es256Signer
 from tongban.core.audit import audit_log
 from tongban.core.authorization import Target, authorize
 from tongban.core.crypto import seal, unseal
@@ -27,14 +27,20 @@ SIGNER_TTL = 60.0
 ALGORITHM = "ES256"
 
 
+ANSWER_TYPE = "tongban-exchange+jws"
+
+
 class GatewaySigner:
+    """Signs the gateway's answers: a compact JWS (ES256) typed ``tongban-exchange+jws``."""
+
+    _header = {"typ": ANSWER_TYPE}
+
     def __init__(self, *, kid: str, private_pem: str) -> None:
         self.kid = kid
-        self._key = ECKey.import_key(private_pem)
+        self._signer = Es256Signer(kid=kid, private_key_pem=private_pem)
 
     def sign(self, payload: bytes) -> str:
-        header = {"alg": ALGORITHM, "kid": self.kid, "typ": "tongban-exchange+jws"}
-        return jws.serialize_compact(header, payload, self._key, algorithms=[ALGORITHM])
+        return self._signer.sign_compact(self._header, payload)
 
 
 _cached: tuple[float, GatewaySigner] | None = None

@@ -106,7 +106,7 @@ MIDDLEWARE = [
     "tongban.portal.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "tongban.core.middleware.CSPMiddleware",
     "tongban.core.middleware.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,4 +1,5 @@
-"""Request context (request id, structured access log) and domain-error pages."""
+"""Request context (request id, structured access log), domain-error pages, and the content
+security policy built once."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ import uuid
 from collections.abc import Callable
 
 import structlog
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as BaseCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -92,3 +98,57 @@ class ForwardedForMiddleware:
             if hops:
                 request.META["REMOTE_ADDR"] = hops[max(0, len(hops) - self.count)]
         return self.get_response(request)
+
+
+_PER_RESPONSE_POLICY = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+# (report only, header, the setting naming excluded prefixes, the response's exemption flag)
+_POLICY_HEADERS = (
+    (False, "Content-Security-Policy", "CONTENT_SECURITY_POLICY", "_csp_exempt"),
+    (
+        True,
+        "Content-Security-Policy-Report-Only",
+        "CONTENT_SECURITY_POLICY_REPORT_ONLY",
+        "_csp_exempt_ro",
+    ),
+)
+_built_policies: dict[bool, str] = {}
+
+
+@receiver(setting_changed)
+def _forget_built_policies(*, setting: str, **_kwargs: object) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _built_policies.clear()
+
+
+class CSPMiddleware(BaseCSPMiddleware):
+    """django-csp's middleware, with the policy of the settings built once: a response that
+    neither changes its policy (django-csp's decorators) nor used a nonce gets the same
+    headers, under the same exemptions, without building them again (about 60 µs a
+    response); any other response is django-csp's own."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in _PER_RESPONSE_POLICY
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response
+        for report_only, header, setting, exempt in _POLICY_HEADERS:
+            policy = _built_policies.get(report_only)
+            if policy is None:
+                policy = _built_policies[report_only] = build_policy(report_only=report_only)
+            if not policy or header in response or getattr(response, exempt, False):
+                continue
+            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+            if not request.path_info.startswith(tuple(prefixes)):
+                response[header] = policy
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response

@@ -83,3 +83,52 @@ def test_forwarded_for_is_used_only_behind_trusted_proxies(settings):
     settings.TRUSTED_PROXY_COUNT = 1
     ForwardedForMiddleware(view)(request)
     assert seen["ip"] == "203.0.113.9"  # what the one trusted proxy saw; 6.6.6.6 was forged
+
+
+def test_the_cached_policy_is_what_django_csp_would_write(settings):
+    """The policy built once is django-csp's, for a plain response, a decorated one, one that
+    used a nonce, an exempt one and an excluded path; a changed setting is picked up."""
+    from csp.middleware import CSPMiddleware as DjangoCSP
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from tongban.core.middleware import CSPMiddleware
+
+    def written(middleware_class, path="/", tweak=None, nonce=False):
+        request = RequestFactory().get(path)
+        middleware = middleware_class(lambda r: HttpResponse("ok"))
+        middleware.process_request(request)
+        if nonce:
+            str(request.csp_nonce)
+        response = HttpResponse("ok")
+        if tweak:
+            tweak(response)
+        middleware.process_response(request, response)
+        return {k: v for k, v in response.items() if k.startswith("Content-Security-Policy")}
+
+    def update(response):
+        response._csp_update = {"form-action": ["https://rp.example"]}
+
+    def exempt(response):
+        response._csp_exempt = True
+
+    cases = [{}, {"tweak": update}, {"nonce": True}, {"tweak": exempt}]
+    for kwargs in cases:
+        assert written(CSPMiddleware, **kwargs) == written(DjangoCSP, **kwargs), kwargs
+    assert "default-src 'self'" in written(CSPMiddleware)["Content-Security-Policy"]
+    assert "rp.example" in written(CSPMiddleware, tweak=update)["Content-Security-Policy"]
+    assert written(CSPMiddleware, tweak=exempt) == {}
+
+    settings.CONTENT_SECURITY_POLICY = {
+        "EXCLUDE_URL_PREFIXES": ["/excluded"],
+        "DIRECTIVES": {"default-src": ["'none'"]},
+    }
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+    for kwargs in [{}, {"path": "/excluded/x"}, {"nonce": True}]:
+        assert written(CSPMiddleware, **kwargs) == written(DjangoCSP, **kwargs), kwargs
+    changed = written(CSPMiddleware)
+    assert changed["Content-Security-Policy"] == "default-src 'none'"
+    assert "img-src 'self'" in changed["Content-Security-Policy-Report-Only"]
+    assert list(written(CSPMiddleware, path="/excluded/x")) == [
+        "Content-Security-Policy-Report-Only"
+    ]

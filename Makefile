@@ -22,7 +22,7 @@ venv: $(VENV)/.synced
 ## make demo: set up, migrate SQLite, load the demo city and serve it on http://$(HOST):$(PORT)
 demo: venv
 	$(BIN)/python manage.py migrate --no-input -v 0
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)
 	@echo "Serving the demo city on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	@$(BIN)/python manage.py audit_seal --loop 5 > var/audit_seal.log 2>&1 & \
 	  sealer=$$!; \

@@ -14,8 +14,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--force", action="store_true", help="load again (new versions)")
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="where the demo is served, for the printed links (make demo passes its own)",
+        )
 
-    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+    def handle(self, *args: Any, force: bool, url: str, **options: Any) -> None:
         if ImplementationItem.objects.exists() and not force:
             self.stdout.write("The demo city is already loaded.")
         else:
@@ -25,7 +30,8 @@ class Command(BaseCommand):
                 + ", ".join(f"{value} {key}" for key, value in summary.items())
             )
         self.stdout.write("")
-        self.stdout.write("Demo accounts (staff workbench: http://127.0.0.1:8000/workbench/):")
+        site = url.rstrip("/")
+        self.stdout.write(f"Demo accounts (staff workbench: {site}/workbench/):")
         for account in demo_accounts():
             self.stdout.write(
                 f"  {account.username:<14} {account.password:<20} {account.description}"
@@ -39,6 +45,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<14} {totp_secret(username)}")
         self.stdout.write("SMS codes (registration, password reset) are printed on this console.")
         self.stdout.write("")
-        self.stdout.write("Portal:    http://127.0.0.1:8000/  (log in: /account/login/)")
-        self.stdout.write("API docs:  http://127.0.0.1:8000/api/v1/docs")
-        self.stdout.write("Health:    http://127.0.0.1:8000/healthz")
+        self.stdout.write(f"Portal:    {site}/  (log in: /account/login/)")
+        self.stdout.write(f"API docs:  {site}/api/v1/docs")
+        self.stdout.write(f"Health:    {site}/healthz")

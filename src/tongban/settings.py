@@ -141,6 +141,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The append-only logs' writes (``core/append.py``) are prepared statements on PostgreSQL;
+# turn off behind a transaction-mode pooler that does not carry them (PgBouncer < 1.21).
+DB_PREPARE_LOG_WRITES = env_bool("DB_PREPARE_LOG_WRITES", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL and a busy timeout let concurrent requests wait for the writer instead of failing.

@@ -118,3 +118,41 @@ def test_a_guarded_append_writes_nothing_when_its_condition_fails_and_all_when_i
     with transaction.atomic():  # inside a caller's transaction, which stays usable
         assert not append_rows(_message(system, "append-guard-2"), guard=routing.guard("x"))
         assert ExchangeMessage.objects.filter(message_id="append-guard").exists()
+
+
+def _prepared_appends() -> list[tuple[str, int]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ["WITH r0 AS (INSERT INTO %exchange_exchangemessage%"],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_log_write_is_prepared_once_per_connection_unless_turned_off(settings, prepared):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's; SQLite saves each row")
+    settings.DB_PREPARE_LOG_WRITES = prepared
+    connection.close()  # a new connection: no statement of an earlier test is prepared
+    system = make_system().system
+    for n in range(3):
+        message, use = _message(system, f"append-prep-{prepared}-{n}"), _use(f"prep-{n}")
+        assert append_rows(message, use)
+        assert ExchangeMessage.objects.get(pk=message.pk).message_id == message.message_id
+    statements = _prepared_appends()
+    if prepared:
+        # one statement, planned for each of the three writes and never parsed again
+        assert len(statements) == 1 and statements[0][1] == 3, statements
+    else:
+        assert statements == []
+    # a refused write (a replayed message id) leaves the prepared statement usable
+    with pytest.raises(IntegrityError):
+        append_rows(_message(system, f"append-prep-{prepared}-0"), _use("prep-replay"))
+    assert append_rows(_message(system, f"append-prep-{prepared}-9"), _use("prep-9"))
+    assert not DataUseRecord.objects.filter(reference="prep-replay").exists()

@@ -15,6 +15,8 @@ import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
+
 from tongban.certificates.signing import b64url, b64url_decode
 
 SD_ALG = "sha-256"
@@ -23,9 +25,6 @@ _RESERVED = frozenset({"_sd", "...", "_sd_alg"})
 
 class SdJwtError(ValueError):
     """A token that is not a well-formed SD-JWT, or a disclosure that the payload does not list."""
-
-
-_json_decode = json.JSONDecoder().decode
 
 
 def digest(disclosure: str) -> str:
@@ -71,7 +70,7 @@ def split(token: str) -> tuple[str, list[str]]:
 def decode_disclosure(disclosure: str) -> tuple[str, Any]:
     """(claim name, value) of an object-property disclosure."""
     try:
-        item = _json_decode(b64url_decode(disclosure).decode())
+        item = orjson.loads(b64url_decode(disclosure))
     except (ValueError, UnicodeDecodeError) as exc:
         raise SdJwtError("malformed disclosure") from exc
     if (

@@ -68,3 +68,41 @@ def test_only_a_private_p256_key_makes_a_signer():
     p384 = ECKey.generate_key("P-384", private=True).as_pem(private=True).decode()
     with pytest.raises(ValueError):
         Es256Signer(kid=KID, private_key_pem=p384)
+
+
+def test_base64url_is_strict_and_round_trips_every_length():
+    import base64
+    import os
+
+    from tongban.certificates.signing import b64url
+
+    for n in range(70):
+        data = os.urandom(n)
+        text = b64url(data)
+        assert text == base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+        assert b64url_decode(text) == data
+    for bad in ("a", "AAAAA", "ab==", "a+b/", "ab c", "ab\n", "abc$", "中文", "Zm9v\x00"):
+        with pytest.raises(ValueError):
+            b64url_decode(bad)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b'{"n": NaN}', b'{"s": "\\ud800"}', b"\xff{}", b'{"a": 1,}'],
+)
+def test_a_payload_that_is_not_strict_json_is_a_malformed_token(payload):
+    """The verifier's JSON (orjson) is stricter than the standard library's: no NaN, no lone
+    surrogate, nothing but UTF-8; each is refused, never raised."""
+    from tongban.certificates.signing import b64url
+
+    pem, public = es256_generate(kid=KID)
+    signer = Es256Signer(kid=KID, private_key_pem=pem)
+    token = signer.sign_compact({"typ": "JWT"}, payload)
+    with pytest.raises(JwsRefused) as refused:
+        verify_compact_jws(token, KeyRing.from_jwks({"keys": [public]}), types=("JWT",))
+    assert refused.value.reason == "malformed"
+    # the same bytes as a disclosure of an SD-JWT are refused as malformed too
+    from tongban.certificates import sdjwt
+
+    with pytest.raises(sdjwt.SdJwtError):
+        sdjwt.decode_disclosure(b64url(payload))

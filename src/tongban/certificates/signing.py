@@ -16,7 +16,6 @@ key signed.
 
 from __future__ import annotations
 
-import binascii
 import json
 import secrets
 from abc import ABC, abstractmethod
@@ -50,7 +49,7 @@ def b64url_decode(text: str) -> bytes:
         return pybase64.b64decode(
             (text + "==="[: -len(text) % 4]).encode("ascii"), altchars=b"-_", validate=True
         )
-    except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
+    except ValueError as exc:  # binascii.Error and UnicodeEncodeError are ValueErrors
         raise ValueError("not base64url") from exc
 
 

@@ -142,8 +142,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with the check skipped for a connection used in the last half second
-    # (``core/postgresql/base.py``): a busy worker saves a round trip a request.
+    # Django's backend, with a connection used in the last half second checked by its socket
+    # instead of a SELECT 1 (``core/postgresql/base.py``): a busy worker saves a round trip.
     DATABASES["default"]["ENGINE"] = "tongban.core.postgresql"
     DATABASES["default"]["HEALTH_CHECK_IDLE_SECONDS"] = float(
         os.environ.get("DB_HEALTH_CHECK_IDLE_SECONDS", "0.5")

@@ -80,12 +80,18 @@ def asked(pg, monkeypatch):
     return calls
 
 
-def test_a_busy_quiet_connection_is_not_asked_but_a_terminated_one_is_noticed(pg, asked):
-    pg.health_check_idle_seconds = 60
+def _served_by_one_backend(*, requests: int) -> int:
+    """Run ``requests`` requests on the persistent connection; all on the same backend."""
     first = _backend_pid()
-    for _ in range(5):
+    for _ in range(requests):
         _next_request()
         assert _backend_pid() == first
+    return first
+
+
+def test_a_busy_quiet_connection_is_not_asked_but_a_terminated_one_is_noticed(pg, asked):
+    pg.health_check_idle_seconds = 60
+    first = _served_by_one_backend(requests=5)
     assert asked == []  # used within the window, nothing on its socket: no round trip
     _kill(first)
     _next_request()
@@ -97,10 +103,7 @@ def test_a_busy_quiet_connection_is_not_asked_but_a_terminated_one_is_noticed(pg
 
 def test_with_no_window_every_request_asks_the_server_as_django_does(pg, asked):
     pg.health_check_idle_seconds = 0
-    first = _backend_pid()
-    for _ in range(3):
-        _next_request()
-        assert _backend_pid() == first
+    first = _served_by_one_backend(requests=3)
     assert len(asked) == 3
     _kill(first)
     _next_request()
